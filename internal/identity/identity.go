@@ -1,0 +1,29 @@
+// Package identity carries the authenticated caller of a request through a
+// context.Context, from the SigV4 layer to every handler.
+package identity
+
+import "context"
+
+// Principal is an authenticated caller.
+type Principal struct {
+	ARN         string // arn:aws:iam::<account>:root or :user/<name>
+	AccountID   string
+	UserName    string // empty for the account root
+	AccessKeyID string
+}
+
+// IsRoot reports whether p is the account root.
+func (p Principal) IsRoot() bool { return p.UserName == "" }
+
+type ctxKey struct{}
+
+// With returns a copy of ctx carrying p.
+func With(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// From returns the principal carried by ctx, if any.
+func From(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(ctxKey{}).(Principal)
+	return p, ok
+}

@@ -1,0 +1,36 @@
+// Package rootkey is Trent's root of trust: the key under which every secret
+// the service stores (key material, access-key secrets, wrapping private keys)
+// is sealed before it reaches a Store.
+//
+// # Backends
+//
+// [Software] keeps a 256-bit AES key in a file (mode 0600) created on first
+// start. A PKCS#11 token implements the same [RootKey] interface later, so
+// that the key never leaves the HSM.
+//
+// # Sealing
+//
+// Seal binds each sealed value to a context string (for example
+// "key-material/<key-id>/<material-id>"), passed as AES-GCM additional data,
+// so a sealed value copied into another record does not unseal there.
+package rootkey
+
+import "errors"
+
+// ErrUnseal is returned by Unseal for any sealed value that does not
+// authenticate: wrong root key, wrong context or tampering. It says nothing
+// more on purpose.
+var ErrUnseal = errors.New("rootkey: sealed value does not authenticate")
+
+// RootKey seals and unseals secrets. Implementations are safe for
+// concurrent use.
+type RootKey interface {
+	// Seal encrypts and authenticates plaintext, bound to context.
+	Seal(plaintext []byte, context string) ([]byte, error)
+	// Unseal reverses Seal. It returns ErrUnseal if sealed was not made by
+	// Seal with this root key and the same context.
+	Unseal(sealed []byte, context string) ([]byte, error)
+	// ID names the root key in a way that reveals nothing about it; stored
+	// next to sealed values so a mismatch is reported clearly.
+	ID() string
+}

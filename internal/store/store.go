@@ -1,0 +1,170 @@
+// Package store defines Trent's persistence contract: the records the
+// service keeps and the Store interface every backend implements.
+//
+// # Records
+//
+// A [Key] is one KMS key with everything that belongs to it: metadata, tags,
+// policy and its key materials. Key materials are held only sealed under the
+// root key ([Material.Sealed]); a Store never sees plaintext key material.
+// An [Alias] names a key. A [Credential] is an access key whose secret is
+// sealed under the root key as well.
+//
+// # Consistency
+//
+// Every method is atomic. [Store.UpdateKey] is a read-modify-write under a
+// lock on the row (a transaction in SQL backends): concurrent updates of one
+// key are serialised, so state transitions cannot be lost. Every successful
+// write is durable before the method returns.
+//
+// # Conformance
+//
+// Package storetest holds the one test suite every backend must pass.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors returned by every backend. Backends wrap them; test with errors.Is.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrExists   = errors.New("store: already exists")
+)
+
+// Key is a KMS key as stored. Timestamps are UTC; zero means unset.
+type Key struct {
+	ID          string    `json:"id"` // UUID, lower case
+	CreatedAt   time.Time `json:"createdAt"`
+	Description string    `json:"description,omitempty"`
+	KeySpec     string    `json:"keySpec"`
+	KeyUsage    string    `json:"keyUsage"`
+	Origin      string    `json:"origin"`
+	State       string    `json:"state"`
+	MultiRegion bool      `json:"multiRegion,omitempty"`
+	Policy      string    `json:"policy,omitempty"`
+	Tags        []Tag     `json:"tags,omitempty"`
+
+	// DeletionDate and PendingWindowInDays are set while State is
+	// PendingDeletion.
+	DeletionDate        time.Time `json:"deletionDate,omitempty"`
+	PendingWindowInDays int       `json:"pendingWindowInDays,omitempty"`
+
+	// Materials holds every key material associated with the key. For a key
+	// of origin EXTERNAL it is empty until the first import.
+	Materials []Material `json:"materials,omitempty"`
+
+	// Version is assigned by the store: 1 on create, incremented by every
+	// update. Callers use it to validate caches; its value on input is ignored.
+	Version int64 `json:"-"`
+}
+
+// Tag is a key's user tag.
+type Tag struct {
+	Key   string `json:"k"`
+	Value string `json:"v"`
+}
+
+// Material is one version of a key's key material.
+type Material struct {
+	ID     string `json:"id"`     // KeyMaterialId: 64 lower-case hex digits
+	Sealed []byte `json:"sealed"` // the material sealed under the root key
+	State  string `json:"state"`  // CURRENT, NON_CURRENT, PENDING_ROTATION
+	// Imported material only.
+	ImportedAt      time.Time `json:"importedAt,omitempty"`
+	ExpirationModel string    `json:"expirationModel,omitempty"`
+	ValidTo         time.Time `json:"validTo,omitempty"`
+	Description     string    `json:"description,omitempty"`
+	Deleted         bool      `json:"deleted,omitempty"` // deleted or expired; Sealed is nil
+}
+
+// DueAt is the earliest time at which background work is due for k: the end
+// of its deletion window, or the expiry of an imported key material. The zero
+// time means nothing is due. Backends index keys by it (see KeysDue).
+func (k *Key) DueAt() time.Time {
+	var due time.Time
+	earlier := func(t time.Time) {
+		if !t.IsZero() && (due.IsZero() || t.Before(due)) {
+			due = t
+		}
+	}
+	if k.State == "PendingDeletion" {
+		earlier(k.DeletionDate)
+	}
+	for _, m := range k.Materials {
+		if !m.Deleted && m.ExpirationModel == "KEY_MATERIAL_EXPIRES" {
+			earlier(m.ValidTo)
+		}
+	}
+	return due.UTC()
+}
+
+// Alias maps an alias name ("alias/...") to a key.
+type Alias struct {
+	Name      string
+	KeyID     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Credential is an access key. The secret access key is sealed under the
+// root key, because SigV4 verification needs the secret itself.
+type Credential struct {
+	AccessKeyID  string
+	PrincipalARN string
+	UserName     string // empty for the account root
+	SealedSecret []byte
+	Status       string // Active or Inactive
+	CreatedAt    time.Time
+}
+
+// Store is the persistence interface. Implementations are safe for
+// concurrent use. Methods return errors wrapping ErrNotFound or ErrExists
+// where documented; any other error is a backend failure.
+type Store interface {
+	// CreateKey inserts k and sets k.Version. ErrExists if the ID is taken.
+	CreateKey(ctx context.Context, k *Key) error
+	// GetKey returns a copy of the key. ErrNotFound if absent.
+	GetKey(ctx context.Context, id string) (*Key, error)
+	// UpdateKey atomically reads the key, applies fn to a copy and stores the
+	// result. If fn returns an error nothing is written and that error is
+	// returned unchanged. ErrNotFound if absent.
+	UpdateKey(ctx context.Context, id string, fn func(*Key) error) (*Key, error)
+	// DeleteKey removes the key and every alias that points to it.
+	// ErrNotFound if absent.
+	DeleteKey(ctx context.Context, id string) error
+	// ListKeys returns up to limit keys with ID greater than after, in
+	// ascending ID order.
+	ListKeys(ctx context.Context, after string, limit int) ([]*Key, error)
+	// KeysDue returns the IDs of up to limit keys whose DueAt is not zero
+	// and not after now, earliest first.
+	KeysDue(ctx context.Context, now time.Time, limit int) ([]string, error)
+
+	// CreateAlias inserts a. ErrExists if the name is taken; ErrNotFound if
+	// the target key does not exist.
+	CreateAlias(ctx context.Context, a Alias) error
+	// GetAlias returns the alias. ErrNotFound if absent.
+	GetAlias(ctx context.Context, name string) (Alias, error)
+	// UpdateAlias points an existing alias at keyID and sets UpdatedAt.
+	// ErrNotFound if the alias or the key is absent.
+	UpdateAlias(ctx context.Context, name, keyID string, now time.Time) error
+	// DeleteAlias removes the alias. ErrNotFound if absent.
+	DeleteAlias(ctx context.Context, name string) error
+	// ListAliases returns up to limit aliases with name greater than after,
+	// in ascending name order; only those of keyID when it is not empty.
+	ListAliases(ctx context.Context, keyID, after string, limit int) ([]Alias, error)
+
+	// PutCredential inserts or replaces the credential.
+	PutCredential(ctx context.Context, c Credential) error
+	// GetCredential returns the credential. ErrNotFound if absent.
+	GetCredential(ctx context.Context, accessKeyID string) (Credential, error)
+
+	// InitMeta stores value under name unless a value is stored already,
+	// and returns the stored value. It lets the first of several nodes fix
+	// service-wide settings.
+	InitMeta(ctx context.Context, name string, value []byte) ([]byte, error)
+
+	// Close releases the backend's resources.
+	Close() error
+}

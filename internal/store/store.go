@@ -11,10 +11,19 @@
 //
 // # Consistency
 //
-// Every method is atomic. [Store.UpdateKey] is a read-modify-write under a
-// lock on the row (a transaction in SQL backends): concurrent updates of one
-// key are serialised, so state transitions cannot be lost. Every successful
-// write is durable before the method returns.
+// Every method is atomic. [Store.UpdateKey] is a read-modify-write in one
+// transaction holding a write lock (on the row, or on the whole store in the
+// embedded backend): concurrent updates of one key are serialised, so state
+// transitions cannot be lost. The function passed to UpdateKey must be quick,
+// must not change the key's ID and must not call the Store. Every successful
+// write is durable before the method returns; a failed commit leaves it
+// unknown whether the write happened, as with any database.
+//
+// # Ordering and time
+//
+// "Ascending" means byte order of IDs and names (COLLATE "C" in SQL).
+// Timestamps round-trip exactly, to the nanosecond, and come back in UTC.
+// A limit of zero or less returns nothing.
 //
 // # Conformance
 //

@@ -1,0 +1,114 @@
+package kms
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// checkAliasName applies the rules beyond the wire pattern: an alias name
+// starts with "alias/", has a name after it, and does not use the prefix
+// AWS reserves for AWS managed keys.
+func checkAliasName(name string) error {
+	rest, ok := strings.CutPrefix(name, "alias/")
+	switch {
+	case !ok || rest == "":
+		return newError(ErrValidation, "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
+	case strings.HasPrefix(name, "alias/aws/"):
+		return newError(ErrInvalidAliasName, "Cannot create alias with prefix 'alias/aws/'")
+	}
+	return nil
+}
+
+// CreateAlias creates alias name for the key targetRef (key ID or ARN).
+func (s *Service) CreateAlias(ctx context.Context, name, targetRef string) error {
+	if err := checkAliasName(name); err != nil {
+		return err
+	}
+	k, err := s.resolve(ctx, targetRef, keyOnly)
+	if err != nil {
+		return err
+	}
+	if k.State == StatePendingDeletion {
+		return stateError(s.KeyARN(k.ID), k.State)
+	}
+	now := s.now()
+	err = s.cfg.Store.CreateAlias(ctx, store.Alias{Name: name, KeyID: k.ID, CreatedAt: now, UpdatedAt: now})
+	if errors.Is(err, store.ErrExists) {
+		return newError(ErrAlreadyExists, "An alias with the name %s already exists", s.AliasARN(name))
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return newError(ErrNotFound, "Key '%s' does not exist", s.KeyARN(k.ID))
+	}
+	if err != nil {
+		return err
+	}
+	s.cache.putAlias(name, k.ID, now)
+	return nil
+}
+
+// UpdateAlias points an existing alias at another key.
+func (s *Service) UpdateAlias(ctx context.Context, name, targetRef string) error {
+	if err := checkAliasName(name); err != nil {
+		return err
+	}
+	k, err := s.resolve(ctx, targetRef, keyOnly)
+	if err != nil {
+		return err
+	}
+	if k.State == StatePendingDeletion {
+		return stateError(s.KeyARN(k.ID), k.State)
+	}
+	err = s.cfg.Store.UpdateAlias(ctx, name, k.ID, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return newError(ErrNotFound, "Alias %s is not found.", s.AliasARN(name))
+	}
+	if err != nil {
+		return err
+	}
+	s.cache.dropAlias(name)
+	return nil
+}
+
+// DeleteAlias deletes an alias; the key is not affected.
+func (s *Service) DeleteAlias(ctx context.Context, name string) error {
+	if !strings.HasPrefix(name, "alias/") {
+		return checkAliasName(name)
+	}
+	err := s.cfg.Store.DeleteAlias(ctx, name)
+	s.cache.dropAlias(name)
+	if errors.Is(err, store.ErrNotFound) {
+		return newError(ErrNotFound, "Alias %s is not found.", s.AliasARN(name))
+	}
+	return err
+}
+
+// ListAliases returns a page of aliases in name order, only those of the
+// key ref names if ref is not empty.
+func (s *Service) ListAliases(ctx context.Context, ref, marker string, limit int) ([]store.Alias, string, error) {
+	keyID := ""
+	if ref != "" {
+		k, err := s.resolve(ctx, ref, keyOnly)
+		if err != nil {
+			return nil, "", err
+		}
+		keyID = k.ID
+	}
+	after, err := decodeMarker(markerAliases, marker)
+	if err != nil {
+		return nil, "", err
+	}
+	limit = pageLimit(limit, 100)
+	aliases, err := s.cfg.Store.ListAliases(ctx, keyID, after, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(aliases) > limit {
+		aliases = aliases[:limit]
+		next = encodeMarker(markerAliases, aliases[limit-1].Name)
+	}
+	return aliases, next, nil
+}

@@ -1,0 +1,186 @@
+package kms
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/google/uuid"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// CreateKeyInput holds CreateKey's parameters after wire validation.
+type CreateKeyInput struct {
+	Description string
+	KeySpec     string // default SYMMETRIC_DEFAULT
+	KeyUsage    string // default ENCRYPT_DECRYPT
+	Origin      string // default AWS_KMS
+	Tags        []store.Tag
+	MultiRegion bool
+	Policy      string // the default key policy when empty
+}
+
+// CreateKey creates a customer managed key. A key of origin AWS_KMS gets
+// fresh 256-bit material and starts Enabled; one of origin EXTERNAL has no
+// material and starts PendingImport.
+func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*store.Key, error) {
+	if err := checkKeySpec(&in); err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags, nil); err != nil {
+		return nil, err
+	}
+	if in.Policy == "" {
+		in.Policy = s.defaultPolicy()
+	}
+	k := &store.Key{
+		ID:          uuid.New().String(),
+		CreatedAt:   s.now(),
+		Description: in.Description,
+		KeySpec:     in.KeySpec,
+		KeyUsage:    in.KeyUsage,
+		Origin:      in.Origin,
+		State:       StateEnabled,
+		Policy:      in.Policy,
+		Tags:        in.Tags,
+	}
+	if in.Origin == OriginExternal {
+		k.State = StatePendingImport
+	} else {
+		material := make([]byte, 32)
+		defer clear(material)
+		if _, err := io.ReadFull(s.cfg.Rand, material); err != nil {
+			return nil, err
+		}
+		m, err := s.newMaterial(k.ID, material, MaterialCurrent)
+		if err != nil {
+			return nil, err
+		}
+		k.Materials = []store.Material{m}
+	}
+	if err := s.cfg.Store.CreateKey(ctx, k); err != nil {
+		return nil, err
+	}
+	s.cache.putKey(k, s.now())
+	return k, nil
+}
+
+func checkKeySpec(in *CreateKeyInput) error {
+	if in.KeySpec == "" {
+		in.KeySpec = SpecSymmetricDefault
+	}
+	if in.KeyUsage == "" {
+		in.KeyUsage = UsageEncryptDecrypt
+	}
+	if in.Origin == "" {
+		in.Origin = OriginAWSKMS
+	}
+	if in.KeySpec == SpecSymmetricDefault && in.KeyUsage != UsageEncryptDecrypt {
+		return newError(ErrValidation, "KeyUsage %s is not compatible with KeySpec %s", in.KeyUsage, in.KeySpec)
+	}
+	if in.KeySpec != SpecSymmetricDefault {
+		return newError(ErrUnsupported, "KeySpec %s is not supported by this server yet; only SYMMETRIC_DEFAULT keys can be created", in.KeySpec)
+	}
+	switch in.Origin {
+	case OriginAWSKMS, OriginExternal:
+	default:
+		return newError(ErrUnsupported, "Origin %s is not supported: this server has no custom key stores", in.Origin)
+	}
+	if in.MultiRegion {
+		return newError(ErrUnsupported, "Multi-Region keys are not supported by this server")
+	}
+	return nil
+}
+
+// defaultPolicy is the key policy AWS attaches when CreateKey has none:
+// it lets the account's IAM policies govern access to the key.
+func (s *Service) defaultPolicy() string {
+	return `{
+  "Version" : "2012-10-17",
+  "Id" : "key-default-1",
+  "Statement" : [ {
+    "Sid" : "Enable IAM User Permissions",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "arn:aws:iam::` + s.cfg.AccountID + `:root"
+    },
+    "Action" : "kms:*",
+    "Resource" : "*"
+  } ]
+}`
+}
+
+// DescribeKey returns the key that ref names (key ID, key ARN, alias name or
+// alias ARN).
+func (s *Service) DescribeKey(ctx context.Context, ref string) (*store.Key, error) {
+	return s.resolve(ctx, ref, aliasAllow)
+}
+
+// ListKeys returns a page of keys in key ID order and the marker of the next
+// page ("" on the last page).
+func (s *Service) ListKeys(ctx context.Context, marker string, limit int) ([]*store.Key, string, error) {
+	after, err := decodeMarker(markerKeys, marker)
+	if err != nil {
+		return nil, "", err
+	}
+	limit = pageLimit(limit, 100)
+	keys, err := s.cfg.Store.ListKeys(ctx, after, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(keys) > limit {
+		keys = keys[:limit]
+		next = encodeMarker(markerKeys, keys[limit-1].ID)
+	}
+	return keys, next, nil
+}
+
+// EnableKey sets the key's state to Enabled. It is refused while the key is
+// pending deletion or pending import.
+func (s *Service) EnableKey(ctx context.Context, ref string) error {
+	return s.setEnabled(ctx, ref, StateEnabled)
+}
+
+// DisableKey sets the key's state to Disabled, with EnableKey's refusals.
+func (s *Service) DisableKey(ctx context.Context, ref string) error {
+	return s.setEnabled(ctx, ref, StateDisabled)
+}
+
+func (s *Service) setEnabled(ctx context.Context, ref, state string) error {
+	k, err := s.resolve(ctx, ref, keyOnly)
+	if err != nil {
+		return err
+	}
+	_, err = s.updateKey(ctx, k.ID, func(k *store.Key) error {
+		switch k.State {
+		case StatePendingDeletion, StatePendingImport:
+			return stateError(s.KeyARN(k.ID), k.State)
+		}
+		k.State = state
+		return nil
+	})
+	return err
+}
+
+// UpdateKeyDescription replaces the key's description.
+func (s *Service) UpdateKeyDescription(ctx context.Context, ref, description string) error {
+	k, err := s.resolve(ctx, ref, keyOnly)
+	if err != nil {
+		return err
+	}
+	_, err = s.updateKey(ctx, k.ID, func(k *store.Key) error {
+		if k.State == StatePendingDeletion {
+			return stateError(s.KeyARN(k.ID), k.State)
+		}
+		k.Description = description
+		return nil
+	})
+	return err
+}
+
+// isClientError reports whether err is a documented client failure.
+func isClientError(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}

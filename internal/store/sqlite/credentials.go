@@ -1,0 +1,78 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// PutCredential implements store.Store: it inserts or replaces c.
+func (s *Store) PutCredential(ctx context.Context, c store.Credential) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO credentials (access_key_id, principal_arn, user_name, sealed_secret, status, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?)
+			 ON CONFLICT (access_key_id) DO UPDATE SET
+			   principal_arn = excluded.principal_arn,
+			   user_name     = excluded.user_name,
+			   sealed_secret = excluded.sealed_secret,
+			   status        = excluded.status,
+			   created_at    = excluded.created_at`,
+			c.AccessKeyID, c.PrincipalARN, c.UserName, nonNil(c.SealedSecret), c.Status, formatTime(c.CreatedAt))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: put credential %s: %w", c.AccessKeyID, err)
+	}
+	return nil
+}
+
+// GetCredential implements store.Store. ErrNotFound if absent.
+func (s *Store) GetCredential(ctx context.Context, accessKeyID string) (store.Credential, error) {
+	var c store.Credential
+	var created string
+	err := s.r.QueryRowContext(ctx,
+		`SELECT access_key_id, principal_arn, user_name, sealed_secret, status, created_at
+		 FROM credentials WHERE access_key_id = ?`, accessKeyID).
+		Scan(&c.AccessKeyID, &c.PrincipalARN, &c.UserName, &c.SealedSecret, &c.Status, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = store.ErrNotFound
+	}
+	if err == nil {
+		c.CreatedAt, err = parseTime(created)
+	}
+	if err != nil {
+		return store.Credential{}, fmt.Errorf("sqlite: get credential %s: %w", accessKeyID, err)
+	}
+	return c, nil
+}
+
+// InitMeta implements store.Store. The insert and the read run in one write
+// transaction, so concurrent callers, in this process or another, all get
+// the value of the first.
+func (s *Store) InitMeta(ctx context.Context, name string, value []byte) ([]byte, error) {
+	var stored []byte
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
+			name, nonNil(value)); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = ?`, name).Scan(&stored)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: init meta %s: %w", name, err)
+	}
+	return stored, nil
+}
+
+// nonNil returns b, or an empty slice for nil: database/sql binds a nil
+// []byte as NULL, and the BLOB columns are NOT NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}

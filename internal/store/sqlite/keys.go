@@ -1,0 +1,213 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// CreateKey implements store.Store: it inserts k with version 1 and sets
+// k.Version. ErrExists if the ID is taken.
+func (s *Store) CreateKey(ctx context.Context, k *store.Key) error {
+	doc, due, err := encodeKey(k)
+	if err != nil {
+		return fmt.Errorf("sqlite: create key %s: %w", k.ID, err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`INSERT INTO keys (id, version, due_at, doc) VALUES (?, 1, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			k.ID, due, doc)
+		return inserted(res, err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: create key %s: %w", k.ID, err)
+	}
+	k.Version = 1
+	return nil
+}
+
+// GetKey implements store.Store. It reads from the read pool and never
+// waits for a writer. ErrNotFound if absent.
+func (s *Store) GetKey(ctx context.Context, id string) (*store.Key, error) {
+	k, err := scanKey(s.r.QueryRowContext(ctx, `SELECT version, doc FROM keys WHERE id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get key %s: %w", id, err)
+	}
+	return k, nil
+}
+
+// UpdateKey implements store.Store. The read, fn and the write run in one
+// write transaction on the single writer connection, so updates of the
+// store are serialised. fn must not call the Store's write methods (that
+// would deadlock); it may read. fn must not change the key's ID. An error
+// from fn rolls back and is returned unchanged. ErrNotFound if absent.
+func (s *Store) UpdateKey(ctx context.Context, id string, fn func(*store.Key) error) (*store.Key, error) {
+	var out *store.Key
+	var fnErr error
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		k, err := scanKey(tx.QueryRowContext(ctx, `SELECT version, doc FROM keys WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		version := k.Version + 1
+		if fnErr = fn(k); fnErr != nil {
+			return fnErr
+		}
+		if k.ID != id {
+			return fmt.Errorf("fn changed the ID to %q", k.ID)
+		}
+		doc, due, err := encodeKey(k)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE keys SET version = ?, due_at = ?, doc = ? WHERE id = ?`,
+			version, due, doc, id); err != nil {
+			return err
+		}
+		// Decode what was written: the caller gets the stored state, and
+		// nothing fn may still hold a reference to.
+		out, err = decodeKey([]byte(doc), version)
+		return err
+	})
+	switch {
+	case fnErr != nil:
+		return nil, fnErr
+	case err != nil:
+		return nil, fmt.Errorf("sqlite: update key %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// DeleteKey implements store.Store: it deletes the key and its aliases in
+// one transaction. ErrNotFound if absent.
+func (s *Store) DeleteKey(ctx context.Context, id string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		// ON DELETE CASCADE does the same; deleting explicitly keeps the
+		// contract independent of the foreign_keys setting.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM aliases WHERE key_id = ?`, id); err != nil {
+			return err
+		}
+		return affected(tx.ExecContext(ctx, `DELETE FROM keys WHERE id = ?`, id))
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete key %s: %w", id, err)
+	}
+	return nil
+}
+
+// ListKeys implements store.Store. A limit of zero or less returns no keys.
+func (s *Store) ListKeys(ctx context.Context, after string, limit int) ([]*store.Key, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT version, doc FROM keys WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list keys: %w", err)
+	}
+	defer rows.Close()
+	var keys []*store.Key
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list keys: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list keys: %w", err)
+	}
+	return keys, nil
+}
+
+// KeysDue implements store.Store, using the index on due_at. A limit of
+// zero or less returns no IDs.
+func (s *Store) KeysDue(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx,
+		`SELECT id FROM keys WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
+		unixNanos(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: keys due: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: keys due: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: keys due: %w", err)
+	}
+	return ids, nil
+}
+
+// scanKey scans a (version, doc) row. ErrNotFound if there is none.
+func scanKey(row interface{ Scan(...any) error }) (*store.Key, error) {
+	var version int64
+	var doc []byte
+	if err := row.Scan(&version, &doc); errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	return decodeKey(doc, version)
+}
+
+func decodeKey(doc []byte, version int64) (*store.Key, error) {
+	k := new(store.Key)
+	if err := json.Unmarshal(doc, k); err != nil {
+		return nil, fmt.Errorf("decode key document: %w", err)
+	}
+	k.Version = version
+	return k, nil
+}
+
+// encodeKey returns the JSON document stored for k, with every timestamp in
+// UTC, and the due_at column: k.DueAt() in unix nanoseconds, NULL if zero.
+func encodeKey(k *store.Key) (doc string, due sql.NullInt64, err error) {
+	c := *k
+	c.CreatedAt = c.CreatedAt.UTC()
+	c.DeletionDate = c.DeletionDate.UTC()
+	c.Materials = append([]store.Material(nil), k.Materials...)
+	for i := range c.Materials {
+		m := &c.Materials[i]
+		m.ImportedAt, m.ValidTo = m.ImportedAt.UTC(), m.ValidTo.UTC()
+	}
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "", due, fmt.Errorf("encode key document: %w", err)
+	}
+	if d := c.DueAt(); !d.IsZero() {
+		due = sql.NullInt64{Int64: unixNanos(d), Valid: true}
+	}
+	return string(b), due, nil
+}
+
+// The range of instants unix nanoseconds can represent (1677 to 2262).
+var (
+	minNanos = time.Unix(0, math.MinInt64)
+	maxNanos = time.Unix(0, math.MaxInt64)
+)
+
+// unixNanos returns t in unix nanoseconds, clamped to the int64 range, so
+// that a far-future expiry is never due and a far-past one always is.
+func unixNanos(t time.Time) int64 {
+	switch {
+	case t.Before(minNanos):
+		return math.MinInt64
+	case t.After(maxNanos):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}

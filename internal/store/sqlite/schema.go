@@ -1,0 +1,79 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations[i] brings the schema from version i to version i+1. The schema
+// version is PRAGMA user_version, which SQLite updates inside the migrating
+// transaction. Append only: never edit a migration that has shipped.
+//
+// Column types are kept close to portable SQL. Timestamps outside the JSON
+// document are RFC 3339 text with nanoseconds (exact for every year); due_at
+// is an integer so that it orders and compares.
+var migrations = [][]string{
+	// 1: initial schema.
+	{
+		`CREATE TABLE keys (
+			id      TEXT    NOT NULL PRIMARY KEY,
+			version INTEGER NOT NULL,
+			due_at  INTEGER,
+			doc     TEXT    NOT NULL
+		)`,
+		`CREATE INDEX keys_due_at ON keys (due_at, id)`,
+		`CREATE TABLE aliases (
+			name       TEXT NOT NULL PRIMARY KEY,
+			key_id     TEXT NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+			created_at TEXT NOT NULL,
+			updated_at TEXT NOT NULL
+		)`,
+		`CREATE INDEX aliases_key_id ON aliases (key_id, name)`,
+		`CREATE TABLE credentials (
+			access_key_id TEXT NOT NULL PRIMARY KEY,
+			principal_arn TEXT NOT NULL,
+			user_name     TEXT NOT NULL,
+			sealed_secret BLOB NOT NULL,
+			status        TEXT NOT NULL,
+			created_at    TEXT NOT NULL
+		)`,
+		`CREATE TABLE meta (
+			name  TEXT NOT NULL PRIMARY KEY,
+			value BLOB NOT NULL
+		)`,
+	},
+}
+
+// schemaVersion is the version this code reads and writes.
+var schemaVersion = len(migrations)
+
+// migrate applies the missing migrations in one write transaction, so that a
+// concurrent Open in another process waits and then finds nothing to do. It
+// refuses a database whose schema is newer than this code.
+func (s *Store) migrate(ctx context.Context) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		var from int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&from); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		switch {
+		case from > schemaVersion:
+			return fmt.Errorf("schema version %d is newer than this program's %d", from, schemaVersion)
+		case from == schemaVersion:
+			return nil
+		}
+		for v := from; v < schemaVersion; v++ {
+			for _, stmt := range migrations[v] {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
+				}
+			}
+		}
+		// PRAGMA takes no parameters; the version is an int.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
+			return fmt.Errorf("set schema version: %w", err)
+		}
+		return nil
+	})
+}

@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	"github.com/google/uuid"
@@ -177,10 +176,4 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, ref, description str
 		return nil
 	})
 	return err
-}
-
-// isClientError reports whether err is a documented client failure.
-func isClientError(err error) bool {
-	var e *Error
-	return errors.As(err, &e)
 }

@@ -1,0 +1,197 @@
+// Package e2e drives a real Trent server — in process or as a separate
+// trent binary — with real clients: aws-sdk-go-v2, the AWS CLI and boto3.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/trent-kms/trent/internal/server"
+)
+
+const (
+	region    = "us-east-1"
+	accountID = "111122223333"
+)
+
+// endpoint is a running server and the root credentials it created.
+type endpoint struct {
+	URL     string
+	KeyID   string
+	Secret  string
+	DataDir string
+}
+
+// startServer runs server.Run in this process on 127.0.0.1:0 with a fresh
+// data dir, and stops it when the test ends.
+func startServer(t *testing.T) *endpoint {
+	t.Helper()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	cfg := server.Config{
+		Listen: "127.0.0.1:0", DataDir: dir, Region: region, AccountID: accountID,
+		SweepInterval: time.Second, AddrFile: filepath.Join(dir, "addr"),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	go func() { done <- server.Run(ctx, cfg) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server.Run: %v", err)
+		}
+	})
+	return waitReady(t, dir, done)
+}
+
+// waitReady waits for the server writing into dir to listen.
+func waitReady(t *testing.T, dir string, done <-chan error) *endpoint {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("server exited early: %v", err)
+		default:
+		}
+		addr, err := os.ReadFile(filepath.Join(dir, "addr"))
+		if err == nil && len(addr) > 0 {
+			ep := &endpoint{URL: "http://" + strings.TrimSpace(string(addr)), DataDir: dir}
+			ep.KeyID, ep.Secret = readCredentials(t, filepath.Join(dir, "root-credentials"))
+			return ep
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("server did not start listening within 20s")
+	return nil
+}
+
+// readCredentials parses the [default] profile of a shared credentials file.
+func readCredentials(t *testing.T, path string) (id, secret string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		switch strings.TrimSpace(k) {
+		case "aws_access_key_id":
+			id = strings.TrimSpace(v)
+		case "aws_secret_access_key":
+			secret = strings.TrimSpace(v)
+		}
+		_ = ok
+	}
+	if id == "" || secret == "" {
+		t.Fatalf("no credentials in %s", path)
+	}
+	return id, secret
+}
+
+// client returns an aws-sdk-go-v2 KMS client for ep.
+func (ep *endpoint) client() *kms.Client {
+	return kms.New(kms.Options{
+		Region:       region,
+		BaseEndpoint: aws.String(ep.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider(ep.KeyID, ep.Secret, ""),
+		HTTPClient:   &http.Client{Timeout: 30 * time.Second},
+	})
+}
+
+var (
+	buildOnce sync.Once
+	trentBin  string
+	buildErr  error
+)
+
+// trentBinary builds cmd/trent once per test run.
+func trentBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "trent-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		trentBin = filepath.Join(dir, "trent")
+		out, err := exec.Command("go", "build", "-o", trentBin, "../cmd/trent").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return trentBin
+}
+
+// process is a trent server running as a child process.
+type process struct {
+	*endpoint
+	cmd  *exec.Cmd
+	done chan error
+	log  *strings.Builder
+}
+
+// startProcess runs `trent server` on dir (which may hold an earlier
+// server's data) and waits until it listens.
+func startProcess(t *testing.T, dir string) *process {
+	t.Helper()
+	os.Remove(filepath.Join(dir, "addr"))
+	cmd := exec.Command(trentBinary(t), "server", "--listen", "127.0.0.1:0", "--data-dir", dir,
+		"--addr-file", filepath.Join(dir, "addr"), "--region", region, "--account-id", accountID)
+	p := &process{cmd: cmd, done: make(chan error, 1), log: &strings.Builder{}}
+	cmd.Stdout, cmd.Stderr = p.log, p.log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() { p.kill() })
+	p.endpoint = waitReady(t, dir, p.done)
+	return p
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (p *process) stop(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("trent exited with %v after SIGTERM; log:\n%s", err, p.log)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("trent did not stop within 15s of SIGTERM")
+	}
+}
+
+// kill sends SIGKILL (as kill -9) and waits for the process to be gone.
+func (p *process) kill() {
+	if p.cmd.ProcessState != nil {
+		return
+	}
+	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return
+	}
+	<-p.done
+	p.done <- nil // let a later kill or stop return
+}

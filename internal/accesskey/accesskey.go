@@ -1,0 +1,149 @@
+// Package accesskey manages access keys: the credentials that sign requests
+// with SigV4. It creates them, stores their secrets sealed under the root
+// key, and answers the SigV4 verifier's lookups from an in-memory cache.
+//
+// # Bootstrap
+//
+// On first start the account root's access key is created and written, with
+// its secret, to <data-dir>/root-credentials (mode 0600) in the AWS shared
+// credentials file format, so that AWS_SHARED_CREDENTIALS_FILE can point at
+// it. If the operator sets the root key ID and secret explicitly, they are
+// stored instead and no file is written.
+package accesskey
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/trent-kms/trent/internal/identity"
+	"github.com/trent-kms/trent/internal/rootkey"
+	"github.com/trent-kms/trent/internal/sigv4"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// Status values of an access key.
+const (
+	Active   = "Active"
+	Inactive = "Inactive"
+)
+
+// Keyring creates and looks up access keys. It is safe for concurrent use.
+type Keyring struct {
+	store     store.Store
+	root      rootkey.RootKey
+	accountID string
+
+	mu    sync.RWMutex
+	cache map[string]entry
+}
+
+type entry struct {
+	secret    []byte
+	principal identity.Principal
+	active    bool
+}
+
+// New returns a Keyring for the account accountID.
+func New(st store.Store, rk rootkey.RootKey, accountID string) *Keyring {
+	return &Keyring{store: st, root: rk, accountID: accountID, cache: make(map[string]entry)}
+}
+
+// RootARN is the ARN of the account root principal.
+func (k *Keyring) RootARN() string { return "arn:aws:iam::" + k.accountID + ":root" }
+
+func secretContext(accessKeyID string) string { return "access-key-secret/" + accessKeyID }
+
+// Put stores an access key with the given secret for principal arn
+// (userName empty for the account root).
+func (k *Keyring) Put(ctx context.Context, accessKeyID, secret, arn, userName string, now time.Time) error {
+	sealed, err := k.root.Seal([]byte(secret), secretContext(accessKeyID))
+	if err != nil {
+		return err
+	}
+	c := store.Credential{
+		AccessKeyID: accessKeyID, PrincipalARN: arn, UserName: userName,
+		SealedSecret: sealed, Status: Active, CreatedAt: now.UTC(),
+	}
+	if err := k.store.PutCredential(ctx, c); err != nil {
+		return err
+	}
+	k.mu.Lock()
+	delete(k.cache, accessKeyID)
+	k.mu.Unlock()
+	return nil
+}
+
+// Secret implements sigv4.SecretLookup: it returns the secret of an active
+// access key, or an error wrapping sigv4.ErrUnknownAccessKey.
+func (k *Keyring) Secret(ctx context.Context, accessKeyID string) ([]byte, error) {
+	e, err := k.lookup(ctx, accessKeyID)
+	if err != nil {
+		return nil, err
+	}
+	return e.secret, nil
+}
+
+// Principal returns the principal an active access key belongs to.
+func (k *Keyring) Principal(ctx context.Context, accessKeyID string) (identity.Principal, error) {
+	e, err := k.lookup(ctx, accessKeyID)
+	return e.principal, err
+}
+
+func (k *Keyring) lookup(ctx context.Context, accessKeyID string) (entry, error) {
+	k.mu.RLock()
+	e, ok := k.cache[accessKeyID]
+	k.mu.RUnlock()
+	if !ok {
+		c, err := k.store.GetCredential(ctx, accessKeyID)
+		if errors.Is(err, store.ErrNotFound) {
+			return entry{}, sigv4.ErrUnknownAccessKey
+		}
+		if err != nil {
+			return entry{}, err
+		}
+		secret, err := k.root.Unseal(c.SealedSecret, secretContext(accessKeyID))
+		if err != nil {
+			return entry{}, fmt.Errorf("accesskey: secret of %s does not unseal: %w", accessKeyID, err)
+		}
+		e = entry{
+			secret: secret,
+			active: c.Status == Active,
+			principal: identity.Principal{
+				ARN: c.PrincipalARN, AccountID: k.accountID,
+				UserName: c.UserName, AccessKeyID: accessKeyID,
+			},
+		}
+		k.mu.Lock()
+		k.cache[accessKeyID] = e
+		k.mu.Unlock()
+	}
+	if !e.active {
+		return entry{}, sigv4.ErrUnknownAccessKey
+	}
+	return e, nil
+}
+
+// NewID returns a fresh access key ID in AWS's form: "AKIA" and 16
+// characters of upper-case base32.
+func NewID() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return "AKIA" + base32.StdEncoding.EncodeToString(b)
+}
+
+// NewSecret returns a fresh 40-character secret access key.
+func NewSecret() string {
+	b := make([]byte, 30)
+	rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// SameSecret compares two secrets in constant time.
+func SameSecret(a, b string) bool { return hmac.Equal([]byte(a), []byte(b)) }

@@ -1,0 +1,83 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/trent-kms/trent/internal/kms"
+	"github.com/trent-kms/trent/internal/sigv4"
+	"github.com/trent-kms/trent/internal/wire"
+)
+
+// wireError is an error as it goes on the wire: the AWS exception name,
+// the HTTP status and the message.
+type wireError struct {
+	Type    string
+	Status  int
+	Message string
+}
+
+// Framework errors that no core package produces.
+var (
+	errUnknownOperation = &wireError{"UnknownOperationException", http.StatusBadRequest, ""}
+	errTooLarge         = &wireError{"RequestEntityTooLargeException", http.StatusRequestEntityTooLarge, "Request entity too large"}
+	errInternal         = &wireError{"KMSInternalException", http.StatusInternalServerError, "An internal error occurred. Retry the request."}
+)
+
+func (e *wireError) Error() string { return e.Type + ": " + e.Message }
+
+// errorTable maps every kind of core, SigV4 and wire error to its AWS
+// exception name and HTTP status. Client faults are 400, as the live service
+// sends them (including authentication failures; see the reference's
+// errors.md §4 and §7); server faults 500.
+var errorTable = []struct {
+	kind   error
+	typ    string
+	status int
+}{
+	{kms.ErrNotFound, "NotFoundException", 400},
+	{kms.ErrInvalidArn, "InvalidArnException", 400},
+	{kms.ErrAlreadyExists, "AlreadyExistsException", 400},
+	{kms.ErrDisabled, "DisabledException", 400},
+	{kms.ErrInvalidState, "KMSInvalidStateException", 400},
+	{kms.ErrInvalidAliasName, "InvalidAliasNameException", 400},
+	{kms.ErrInvalidCiphertext, "InvalidCiphertextException", 400},
+	{kms.ErrIncorrectKey, "IncorrectKeyException", 400},
+	{kms.ErrInvalidKeyUsage, "InvalidKeyUsageException", 400},
+	{kms.ErrInvalidMarker, "InvalidMarkerException", 400},
+	{kms.ErrLimitExceeded, "LimitExceededException", 400},
+	{kms.ErrTag, "TagException", 400},
+	{kms.ErrUnsupported, "UnsupportedOperationException", 400},
+	{kms.ErrValidation, "ValidationException", 400},
+	{kms.ErrDryRun, "DryRunOperationException", 400},
+	{kms.ErrAccessDenied, "AccessDeniedException", 400},
+	{kms.ErrCustomKeyStoreAbsent, "CustomKeyStoreNotFoundException", 400},
+
+	{sigv4.ErrMissingAuthentication, "MissingAuthenticationTokenException", 400},
+	{sigv4.ErrIncompleteSignature, "IncompleteSignatureException", 400},
+	{sigv4.ErrUnrecognizedClient, "UnrecognizedClientException", 400},
+	{sigv4.ErrInvalidSignature, "InvalidSignatureException", 400},
+}
+
+// toWire converts any error to its wire form. Errors of no known kind
+// become KMSInternalException with a fixed message, so internal detail never
+// reaches the client; ok is false for them so the caller logs the cause.
+func toWire(err error) (we *wireError, ok bool) {
+	if errors.As(err, &we) {
+		return we, true
+	}
+	var ve *wire.ValidationError
+	if errors.As(err, &ve) {
+		return &wireError{"ValidationException", 400, ve.Error()}, true
+	}
+	var se *wire.SerializationError
+	if errors.As(err, &se) {
+		return &wireError{"SerializationException", 400, se.Error()}, true
+	}
+	for _, e := range errorTable {
+		if errors.Is(err, e.kind) {
+			return &wireError{e.typ, e.status, err.Error()}, true
+		}
+	}
+	return errInternal, false
+}

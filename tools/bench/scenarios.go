@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+)
+
+// fixture is what a scenario's setup prepares for its operation. Each
+// scenario gets a fresh one; add fields here for new scenarios' needs.
+type fixture struct {
+	Client *kms.Client
+	Size   int // -size: plaintext bytes for encrypt
+
+	KeyID      string
+	Plaintext  []byte
+	Ciphertext []byte
+}
+
+// scenario is one benchmarked operation. setup runs once, unmeasured,
+// before the workers start; op is the call that is timed, run by every
+// worker concurrently, so it must only read the fixture.
+type scenario struct {
+	name  string
+	setup func(ctx context.Context, f *fixture) error
+	op    func(ctx context.Context, f *fixture) error
+}
+
+// scenarios is every scenario -ops can name, in the default order.
+var scenarios = []scenario{
+	{"encrypt", setupEncrypt, opEncrypt},
+	{"decrypt", setupDecrypt, opDecrypt},
+	{"generate-data-key", setupKey, opGenerateDataKey},
+	{"create-key", nil, opCreateKey},
+}
+
+// defaultOps is the -ops default: all scenarios, comma-separated.
+func defaultOps() string {
+	names := make([]string, len(scenarios))
+	for i, s := range scenarios {
+		names[i] = s.name
+	}
+	return strings.Join(names, ",")
+}
+
+// lookupScenarios resolves -ops's comma-separated names.
+func lookupScenarios(list string) ([]scenario, error) {
+	var out []scenario
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		found := false
+		for _, s := range scenarios {
+			if s.name == name {
+				out = append(out, s)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown scenario %q in -ops; known: %s", name, defaultOps())
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("-ops names no scenario; known: %s", defaultOps())
+	}
+	return out, nil
+}
+
+// setupKey creates a symmetric encryption key.
+func setupKey(ctx context.Context, f *fixture) error {
+	out, err := f.Client.CreateKey(ctx, &kms.CreateKeyInput{
+		Description: aws.String("trent bench"),
+	})
+	if err != nil {
+		return fmt.Errorf("CreateKey: %w", err)
+	}
+	f.KeyID = aws.ToString(out.KeyMetadata.KeyId)
+	return nil
+}
+
+// setupEncrypt creates a key and a random plaintext of -size bytes.
+func setupEncrypt(ctx context.Context, f *fixture) error {
+	if err := setupKey(ctx, f); err != nil {
+		return err
+	}
+	f.Plaintext = make([]byte, f.Size)
+	rand.Read(f.Plaintext)
+	return nil
+}
+
+// setupDecrypt also encrypts the plaintext once, for opDecrypt to decrypt.
+func setupDecrypt(ctx context.Context, f *fixture) error {
+	if err := setupEncrypt(ctx, f); err != nil {
+		return err
+	}
+	out, err := f.Client.Encrypt(ctx, &kms.EncryptInput{KeyId: &f.KeyID, Plaintext: f.Plaintext})
+	if err != nil {
+		return fmt.Errorf("setup encrypt: %w", err)
+	}
+	f.Ciphertext = out.CiphertextBlob
+	return opDecrypt(ctx, f)
+}
+
+func opEncrypt(ctx context.Context, f *fixture) error {
+	_, err := f.Client.Encrypt(ctx, &kms.EncryptInput{KeyId: &f.KeyID, Plaintext: f.Plaintext})
+	return err
+}
+
+// opDecrypt names no key: the server finds it in the ciphertext, as for
+// most applications' calls.
+func opDecrypt(ctx context.Context, f *fixture) error {
+	out, err := f.Client.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: f.Ciphertext})
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(out.Plaintext, f.Plaintext) {
+		return fmt.Errorf("setup decrypt returned %d bytes that are not the %d encrypted", len(out.Plaintext), len(f.Plaintext))
+	}
+	return nil
+}
+
+func opGenerateDataKey(ctx context.Context, f *fixture) error {
+	_, err := f.Client.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: &f.KeyID, KeySpec: types.DataKeySpecAes256})
+	return err
+}
+
+// opCreateKey creates a new key per call; the keys are left behind (in
+// the temporary data directory, unless -endpoint is used).
+func opCreateKey(ctx context.Context, f *fixture) error {
+	_, err := f.Client.CreateKey(ctx, &kms.CreateKeyInput{})
+	return err
+}

@@ -205,7 +205,7 @@ func TestSDKAliasesTagsPaging(t *testing.T) {
 	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/one"), TargetKeyId: aws.String(ids[0])})
 	apiError(t, err, "AlreadyExistsException", "")
 	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/aws/mine"), TargetKeyId: aws.String(ids[0])})
-	apiError(t, err, "InvalidAliasNameException", "")
+	apiError(t, err, "NotAuthorizedException", "")
 	if _, err := c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/two"), TargetKeyId: aws.String(ids[4])}); err != nil {
 		t.Fatal(err)
 	}

@@ -244,8 +244,8 @@ step "describe-key of a missing alias fails (NotFoundException)"
 expect_error NotFoundException kms describe-key --key-id alias/does-not-exist
 ok
 
-step "create-alias under alias/aws/ fails (InvalidAliasNameException)"
-expect_error InvalidAliasNameException \
+step "create-alias under alias/aws/ fails (NotAuthorizedException)"
+expect_error NotAuthorizedException \
 	kms create-alias --alias-name alias/aws/x --target-key-id "$KEY"
 ok
 

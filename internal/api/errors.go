@@ -51,7 +51,11 @@ var errorTable = []struct {
 	{kms.ErrValidation, "ValidationException", 400},
 	{kms.ErrDryRun, "DryRunOperationException", 400},
 	{kms.ErrAccessDenied, "AccessDeniedException", 400},
+	{kms.ErrNotAuthorized, "NotAuthorizedException", 400},
 	{kms.ErrCustomKeyStoreAbsent, "CustomKeyStoreNotFoundException", 400},
+	{kms.ErrInvalidImportToken, "InvalidImportTokenException", 400},
+	{kms.ErrExpiredImportToken, "ExpiredImportTokenException", 400},
+	{kms.ErrIncorrectKeyMaterial, "IncorrectKeyMaterialException", 400},
 
 	{sigv4.ErrMissingAuthentication, "MissingAuthenticationTokenException", 400},
 	{sigv4.ErrIncompleteSignature, "IncompleteSignatureException", 400},

@@ -51,6 +51,9 @@ func (h *Handler) operations() map[string]operation {
 		"GenerateDataKey":                 handle(h.generateDataKey),
 		"GenerateDataKeyWithoutPlaintext": handle(h.generateDataKeyWithoutPlaintext),
 		"GenerateRandom":                  handle(h.generateRandom),
+		"GetParametersForImport":          handle(h.getParametersForImport),
+		"ImportKeyMaterial":               handle(h.importKeyMaterial),
+		"DeleteImportedKeyMaterial":       handle(h.deleteImportedKeyMaterial),
 	}
 	for _, name := range wire.Operations {
 		if _, ok := ops[name]; !ok {

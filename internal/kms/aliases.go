@@ -17,7 +17,10 @@ func checkAliasName(name string) error {
 	case !ok || rest == "":
 		return newError(ErrValidation, "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
 	case strings.HasPrefix(name, "alias/aws/"):
-		return newError(ErrInvalidAliasName, "Cannot create alias with prefix 'alias/aws/'")
+		// AWS reserves the prefix for AWS managed keys and answers with the
+		// framework's NotAuthorizedException (as moto and local-kms, which
+		// mirror the live service, record it), not InvalidAliasNameException.
+		return newError(ErrNotAuthorized, "The alias/aws/ prefix is reserved for AWS managed keys.")
 	}
 	return nil
 }

@@ -110,12 +110,18 @@ func (s *Service) sweepKey(ctx context.Context, id string, now time.Time) (bool,
 }
 
 // expireMaterials deletes every imported material of key id whose ValidTo
-// is not after now. The key becomes PendingImport unless it is pending
-// deletion.
+// is not after now, and expired import parameters. The key becomes
+// PendingImport unless it is pending deletion.
 func (s *Service) expireMaterials(ctx context.Context, id string, now time.Time) (bool, error) {
 	var gone []string
+	paramsExpired := false
 	k, err := s.updateKey(ctx, id, func(k *store.Key) error {
 		gone = gone[:0]
+		// Expired import parameters: destroy the sealed wrapping key.
+		paramsExpired = k.Import != nil && !k.Import.ValidTo.After(now)
+		if paramsExpired {
+			k.Import = nil
+		}
 		for i := range k.Materials {
 			m := &k.Materials[i]
 			if !m.Deleted && m.ExpirationModel == ExpirationExpires && !m.ValidTo.After(now) {
@@ -129,7 +135,7 @@ func (s *Service) expireMaterials(ctx context.Context, id string, now time.Time)
 		return nil
 	})
 	if err != nil || len(gone) == 0 {
-		return false, err
+		return paramsExpired, err
 	}
 	for _, m := range gone {
 		s.cache.dropMaterial(m)

@@ -26,7 +26,11 @@ var (
 	ErrValidation           = errors.New("Validation")
 	ErrDryRun               = errors.New("DryRunOperation")
 	ErrAccessDenied         = errors.New("AccessDenied")
+	ErrNotAuthorized        = errors.New("NotAuthorized")
 	ErrCustomKeyStoreAbsent = errors.New("CustomKeyStoreNotFound")
+	ErrInvalidImportToken   = errors.New("InvalidImportToken")
+	ErrExpiredImportToken   = errors.New("ExpiredImportToken")
+	ErrIncorrectKeyMaterial = errors.New("IncorrectKeyMaterial")
 )
 
 // Error is a client-visible failure: a kind and the message AWS would give.

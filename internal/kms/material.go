@@ -1,20 +1,14 @@
 package kms
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"time"
 
-	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/store"
 )
-
-// materialIDMetaName names the stored (sealed) secret behind material IDs.
-const materialIDMetaName = "material-id-key"
 
 // materialIDer derives KeyMaterialIds. AWS says an ID is "based on the KMS
 // key ID and the imported key material" without saying how; Trent uses
@@ -24,27 +18,6 @@ const materialIDMetaName = "material-id-key"
 // confirm a guess of the key.
 type materialIDer struct {
 	secret []byte
-}
-
-func newMaterialIDer(ctx context.Context, st store.Store, rk rootkey.RootKey, random io.Reader) (*materialIDer, error) {
-	fresh := make([]byte, 32)
-	if _, err := io.ReadFull(random, fresh); err != nil {
-		return nil, err
-	}
-	defer clear(fresh)
-	sealed, err := rk.Seal(fresh, materialIDMetaName)
-	if err != nil {
-		return nil, err
-	}
-	stored, err := st.InitMeta(ctx, materialIDMetaName, sealed)
-	if err != nil {
-		return nil, err
-	}
-	secret, err := rk.Unseal(stored, materialIDMetaName)
-	if err != nil {
-		return nil, fmt.Errorf("kms: cannot unseal the material-ID secret (is this the data's root key?): %w", err)
-	}
-	return &materialIDer{secret: secret}, nil
 }
 
 // id returns the 64-hex KeyMaterialId of material for key keyID.

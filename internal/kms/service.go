@@ -31,6 +31,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/trent-kms/trent/internal/byok"
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -66,6 +67,13 @@ type Config struct {
 	Rand   io.Reader        // crypto/rand.Reader by default
 	Logger *slog.Logger     // slog.Default() by default
 
+	// WrappingKeys supplies RSA wrapping key pairs for
+	// GetParametersForImport; if nil, pairs are generated on demand.
+	WrappingKeys *byok.Pool
+	// AllowPKCS1v15Wrapping admits the RSAES_PKCS1_V1_5 wrapping algorithm,
+	// which AWS withdrew, for legacy HSM firmware.
+	AllowPKCS1v15Wrapping bool
+
 	// CacheTTL bounds how long a cached key may be served without reading
 	// the store again. Zero means cached entries stay valid until this
 	// process changes them, which is exact for a single node.
@@ -74,9 +82,10 @@ type Config struct {
 
 // Service implements the KMS operations.
 type Service struct {
-	cfg     Config
-	cache   *cache
-	matIDer *materialIDer
+	cfg         Config
+	cache       *cache
+	matIDer     *materialIDer
+	tokenSecret []byte
 }
 
 // New returns a Service. It initialises the service-wide secret used to
@@ -92,11 +101,21 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	ider, err := newMaterialIDer(ctx, cfg.Store, cfg.RootKey, cfg.Rand)
+	idSecret, err := serviceSecret(ctx, cfg.Store, cfg.RootKey, cfg.Rand, materialIDSecretName)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, cache: newCache(cfg.CacheTTL), matIDer: ider}, nil
+	tokenSecret, err := serviceSecret(ctx, cfg.Store, cfg.RootKey, cfg.Rand, importTokenSecretName)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.WrappingKeys == nil {
+		cfg.WrappingKeys = byok.NewPool(0, cfg.Logger)
+	}
+	return &Service{
+		cfg: cfg, cache: newCache(cfg.CacheTTL),
+		matIDer: &materialIDer{secret: idSecret}, tokenSecret: tokenSecret,
+	}, nil
 }
 
 // Region returns the region the service answers for.

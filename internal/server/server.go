@@ -16,6 +16,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/accesskey"
 	"github.com/trent-kms/trent/internal/api"
+	"github.com/trent-kms/trent/internal/byok"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/sigv4"
@@ -38,10 +39,19 @@ type Config struct {
 	RootAccessKey string // optional, with RootSecretKey
 	RootSecretKey string
 	SweepInterval time.Duration
+	// AllowPKCS1v15Wrapping admits the RSAES_PKCS1_V1_5 wrapping algorithm
+	// for legacy HSM firmware; AWS refuses it since 2023-10-10.
+	AllowPKCS1v15Wrapping bool
+	// WrappingKeyPool is how many RSA wrapping key pairs of each spec are
+	// generated ahead of GetParametersForImport; 0 generates on demand.
+	WrappingKeyPool int
 	// AddrFile, if set, receives the address actually listened on, once
 	// the listener is open (for scripts that start Trent on port 0).
 	AddrFile string
-	Logger   *slog.Logger
+	// PprofListen, if set, serves net/http/pprof on this separate address
+	// (keep it on loopback): profiles are how performance work starts.
+	PprofListen string
+	Logger      *slog.Logger
 }
 
 // Run serves until ctx is done, then shuts down gracefully: it stops
@@ -62,7 +72,13 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer st.Close()
 
-	svc, err := kms.New(ctx, kms.Config{Store: st, RootKey: rk, Region: cfg.Region, AccountID: cfg.AccountID, Logger: log})
+	pool := byok.NewPool(cfg.WrappingKeyPool, log)
+	defer pool.Close()
+	pool.Warm(byok.Specs...)
+	svc, err := kms.New(ctx, kms.Config{
+		Store: st, RootKey: rk, Region: cfg.Region, AccountID: cfg.AccountID, Logger: log,
+		WrappingKeys: pool, AllowPKCS1v15Wrapping: cfg.AllowPKCS1v15Wrapping,
+	})
 	if err != nil {
 		return err
 	}
@@ -107,6 +123,9 @@ func serve(ctx context.Context, cfg Config, handler http.Handler, svc *kms.Servi
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	defer stopSweep()
 	go svc.RunSweeper(sweepCtx, cfg.SweepInterval)
+	if cfg.PprofListen != "" {
+		go servePprof(cfg.PprofListen, cfg.Logger)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -27,6 +27,15 @@ var scratchPool = sync.Pool{New: func() any {
 	return &scratch{buf: make([]byte, 0, 1024), arena: make([]byte, 0, 256)}
 }}
 
+// putScratch returns sc to the pool unless an unusually large request grew it:
+// keeping that memory alive for every later request would be a slow leak.
+func putScratch(sc *scratch) {
+	const keep = 64 << 10
+	if cap(sc.buf) <= keep && cap(sc.arena) <= keep && cap(sc.pairs) <= keep/32 {
+		scratchPool.Put(sc)
+	}
+}
+
 // signature computes the hex signature of r as SigV4 defines it, with the
 // given signed-header list, timestamp line, credential scope and signing key.
 // presigned selects the query form, whose canonical query omits X-Amz-Signature.
@@ -35,7 +44,7 @@ var scratchPool = sync.Pool{New: func() any {
 func signature(r *http.Request, body []byte, signedHeaders string, presigned bool,
 	amzDate, scope string, key *cachedKey) (sig [64]byte) {
 	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+	defer putScratch(sc)
 	sc.buf = appendCanonicalRequest(sc.buf[:0], sc, r, body, signedHeaders, presigned)
 	creqHash := sha256.Sum256(sc.buf)
 	sc.buf = appendStringToSign(sc.buf[:0], amzDate, scope, &creqHash)

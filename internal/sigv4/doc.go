@@ -45,9 +45,12 @@
 // ErrIncompleteSignature, ErrUnrecognizedClient and ErrInvalidSignature; the
 // kind's Error() is the exception name for "__type" and the *Error's Error() is
 // the message. Wording comes from the reference (errors.md §5–§7) and from
-// messages observed from the live service; client-supplied text that is echoed
-// (a region, a date) is restricted to printable ASCII and 64 bytes. No message
-// contains the secret, the signing key or the expected signature.
+// messages observed from the live service; where the IAM guide gives only a
+// template ("Credential should be scoped to a valid Region, not region-code")
+// the live service's wording is used ("... valid region, not 'eu-west-1'.", as
+// reported in aws-sdk-ruby#508 and aws-sdk-go#156). Client-supplied text that
+// is echoed (a region, a date) is restricted to printable ASCII and 64 bytes.
+// No message contains the secret, the signing key or the expected signature.
 //
 // # Canonicalisation
 //

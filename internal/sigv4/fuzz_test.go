@@ -1,8 +1,11 @@
 package sigv4
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -106,5 +109,33 @@ func FuzzParsePresigned(f *testing.F) {
 		// The canonical query of an arbitrary query must not panic either.
 		r := &http.Request{Method: "GET", URL: &url.URL{Path: "/", RawQuery: s}, Header: http.Header{}}
 		_ = appendCanonicalRequest(nil, new(scratch), r, nil, "host", true)
+	})
+}
+
+// FuzzVerify feeds arbitrary request-targets, Authorization headers and dates
+// through Verify: it must never panic, and every failure must be an *Error
+// (Lookup never fails here, so nothing else may come back).
+func FuzzVerify(f *testing.F) {
+	headers, queries := signedSeeds(f)
+	f.Add("/", headers[0], "20240820T230802Z")
+	f.Add("/?"+queries[0], "", "")
+	f.Add("//a/./b/../%zz/ሴ?x=%&y+z", "AWS4-HMAC-SHA256 Credential=a//////, SignedHeaders=host;;x-amz-date, Signature=", "Tue, 20 Aug 2024 23:08:02 GMT")
+	v := kmsVerifier()
+	f.Fuzz(func(t *testing.T, target, authorization, date string) {
+		path, query, _ := strings.Cut(target, "?")
+		r := &http.Request{Method: "POST", RequestURI: target, URL: &url.URL{Path: path, RawQuery: query},
+			Host: testHost, Header: http.Header{"Content-Type": {"application/x-amz-json-1.1"}}}
+		if authorization != "" {
+			r.Header.Set("Authorization", authorization)
+		}
+		if date != "" {
+			r.Header.Set("X-Amz-Date", date)
+		}
+		if _, err := v.Verify(context.Background(), r, kmsBody); err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Message == "" {
+				t.Fatalf("err = %#v", err)
+			}
+		}
 	})
 }

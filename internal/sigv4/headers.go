@@ -35,8 +35,9 @@ func appendHeaderValues(dst []byte, r *http.Request, name string) []byte {
 	}
 	values := lookupHeader(r.Header, name)
 	if len(values) == 0 && name == "content-length" && r.ContentLength > 0 {
-		// Go moves Content-Length out of the header map of requests built
-		// in-process; the SDKs sign it whenever the body is non-empty.
+		// Requests built in-process carry their length in ContentLength,
+		// not in the header map; the SDKs sign it whenever the body is
+		// non-empty.
 		return strconv.AppendInt(dst, r.ContentLength, 10)
 	}
 	for i, v := range values {

@@ -100,6 +100,11 @@ func parsePresigned(rawQuery string) (q queryAuth, ok bool, err *Error) {
 	if q.algorithm != algorithm {
 		return queryAuth{}, true, errUnsupportedAlgorithm(q.algorithm)
 	}
+	if seen&(1<<queryParamIndex(qExpires)) != 0 && q.expires == "" {
+		// Present but empty: not the same as absent, which selects the
+		// header form's clock window.
+		return queryAuth{}, true, incomplete("X-Amz-Expires should be a number")
+	}
 	return q, true, nil
 }
 

@@ -75,6 +75,8 @@ func TestVerifyQueryForm(t *testing.T) {
 			kind: ErrIncompleteSignature, msg: "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P256-SHA256'."},
 		{name: "expires not a number", request: replace("X-Amz-Expires=900", "X-Amz-Expires=soon"),
 			kind: ErrIncompleteSignature, msg: "X-Amz-Expires should be a number"},
+		{name: "expires empty", request: replace("X-Amz-Expires=900", "X-Amz-Expires="),
+			kind: ErrIncompleteSignature, msg: "X-Amz-Expires should be a number"},
 		{name: "expires negative", request: replace("X-Amz-Expires=900", "X-Amz-Expires=-1"),
 			kind: ErrIncompleteSignature, msg: "X-Amz-Expires must be non-negative"},
 		{name: "expires zero", request: replace("X-Amz-Expires=900", "X-Amz-Expires=0"),

@@ -50,9 +50,10 @@ type authInput struct {
 // Verify authenticates r, whose full body is body (already read by the
 // caller; r.Body is not touched), and returns the access key id of the signer.
 //
-// Failures in the request are returned as *Error (see the package
-// documentation for the order of the checks and the messages); a failing
-// Lookup is returned wrapped, as is a Verifier without Lookup.
+// A request that fails authentication gets an *Error (see the package
+// documentation for the order of the checks and the messages). A failing
+// Lookup (wrapped) or a missing one is reported as a plain error instead, for
+// the server to answer as an internal failure.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (accessKeyID string, err error) {
 	now := time.Now
 	if v.Now != nil {

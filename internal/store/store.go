@@ -64,9 +64,24 @@ type Key struct {
 	// of origin EXTERNAL it is empty until the first import.
 	Materials []Material `json:"materials,omitempty"`
 
+	// Import is the outstanding import parameter set of a key of origin
+	// EXTERNAL — the wrapping key pair and token from the last
+	// GetParametersForImport — or nil. A new set replaces the old one; it is
+	// removed once used or expired.
+	Import *ImportParams `json:"import,omitempty"`
+
 	// Version is assigned by the store: 1 on create, incremented by every
 	// update. Callers use it to validate caches; its value on input is ignored.
 	Version int64 `json:"-"`
+}
+
+// ImportParams is one GetParametersForImport answer, as the server keeps it.
+type ImportParams struct {
+	ID                string    `json:"id"` // random; the import token names it
+	WrappingAlgorithm string    `json:"wrappingAlgorithm"`
+	WrappingKeySpec   string    `json:"wrappingKeySpec"`
+	SealedPrivateKey  []byte    `json:"sealedPrivateKey"` // PKCS#8, sealed under the root key
+	ValidTo           time.Time `json:"validTo"`
 }
 
 // Tag is a key's user tag.
@@ -89,8 +104,8 @@ type Material struct {
 }
 
 // DueAt is the earliest time at which background work is due for k: the end
-// of its deletion window, or the expiry of an imported key material. The zero
-// time means nothing is due. Backends index keys by it (see KeysDue).
+// of its deletion window, the expiry of an imported key material, or the
+// expiry of its import parameters. The zero time means nothing is due. Backends index keys by it (see KeysDue).
 func (k *Key) DueAt() time.Time {
 	var due time.Time
 	earlier := func(t time.Time) {
@@ -100,6 +115,9 @@ func (k *Key) DueAt() time.Time {
 	}
 	if k.State == "PendingDeletion" {
 		earlier(k.DeletionDate)
+	}
+	if k.Import != nil {
+		earlier(k.Import.ValidTo)
 	}
 	for _, m := range k.Materials {
 		if !m.Deleted && m.ExpirationModel == "KEY_MATERIAL_EXPIRES" {

@@ -57,6 +57,16 @@ func checkKey(t *testing.T, what string, got, want *store.Key) {
 	}
 	var d diff
 	d.str("ID", got.ID, want.ID)
+	if (got.Import == nil) != (want.Import == nil) {
+		d.add("Import", got.Import, want.Import)
+	} else if want.Import != nil {
+		g, w := got.Import, want.Import
+		d.str("Import.ID", g.ID, w.ID)
+		d.str("Import.WrappingAlgorithm", g.WrappingAlgorithm, w.WrappingAlgorithm)
+		d.str("Import.WrappingKeySpec", g.WrappingKeySpec, w.WrappingKeySpec)
+		d.bytes("Import.SealedPrivateKey", g.SealedPrivateKey, w.SealedPrivateKey)
+		d.time("Import.ValidTo", g.ValidTo, w.ValidTo)
+	}
 	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
 	d.str("Description", got.Description, want.Description)
 	d.str("KeySpec", got.KeySpec, want.KeySpec)

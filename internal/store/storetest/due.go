@@ -112,6 +112,12 @@ func testKeysDue(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeletionBroughtForward", keyID(3), func(k *store.Key) {
 			k.DeletionDate = now.Add(-7 * time.Hour)
 		}, []string{keyID(3), keyID(5), keyID(9)}},
+		{"ImportParamsExpired", keyID(11), func(k *store.Key) {
+			k.Import = &store.ImportParams{ID: "p", ValidTo: now.Add(-8 * time.Hour)}
+		}, []string{keyID(11), keyID(3), keyID(5), keyID(9)}},
+		{"ImportParamsUsed", keyID(11), func(k *store.Key) {
+			k.Import = nil
+		}, []string{keyID(3), keyID(5), keyID(9)}},
 	} {
 		t.Run("Update/"+tc.name, func(t *testing.T) {
 			if _, err := s.UpdateKey(t.Context(), tc.id, func(k *store.Key) error {

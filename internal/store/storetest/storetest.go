@@ -93,6 +93,13 @@ func fullKey(id string) *store.Key {
 		},
 		DeletionDate:        t0.Add(7 * 24 * time.Hour),
 		PendingWindowInDays: 7,
+		Import: &store.ImportParams{
+			ID:                "0123456789abcdef0123456789abcdef",
+			WrappingAlgorithm: "RSAES_OAEP_SHA_256",
+			WrappingKeySpec:   "RSA_4096",
+			SealedPrivateKey:  []byte{9, 8, 7, 0},
+			ValidTo:           t0.Add(24 * time.Hour),
+		},
 		Materials: []store.Material{
 			{
 				ID:              materialID(1),

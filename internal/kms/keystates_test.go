@@ -4,8 +4,12 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/x509"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +24,8 @@ type fixture struct {
 	blob  []byte // a ciphertext under the key
 	alias string // an alias that points at the key
 	other string // another, enabled key
+
+	material []byte // the imported material of an EXTERNAL key
 }
 
 // stateOps are the operations of AWS's key-state table that Trent serves.
@@ -88,13 +94,51 @@ var stateOps = map[string]func(ctx context.Context, s *kms.Service, f fixture) e
 	"UpdateKeyDescription": func(ctx context.Context, s *kms.Service, f fixture) error {
 		return s.UpdateKeyDescription(ctx, f.id, "new")
 	},
+	"GetParametersForImport": func(ctx context.Context, s *kms.Service, f fixture) error {
+		_, err := s.GetParametersForImport(ctx, f.id, "RSAES_OAEP_SHA_1", "RSA_2048")
+		return err
+	},
+	"ImportKeyMaterial": func(ctx context.Context, s *kms.Service, f fixture) error {
+		p, err := s.GetParametersForImport(ctx, f.id, "RSAES_OAEP_SHA_1", "RSA_2048")
+		if err != nil {
+			return err
+		}
+		_, _, err = s.ImportKeyMaterial(ctx, f.id, p.Token, wrapOAEP1(p.PublicKey, f.material), kms.ImportOptions{ExpirationModel: kms.ExpirationDoesNotExpire})
+		return err
+	},
+	"DeleteImportedKeyMaterial": func(ctx context.Context, s *kms.Service, f fixture) error {
+		_, _, err := s.DeleteImportedKeyMaterial(ctx, f.id, "")
+		return err
+	},
 }
 
-// setup brings a fresh key into state.
-func setup(t *testing.T, s *kms.Service, state string) fixture {
+// externalOps are the operations also replayed on keys of origin EXTERNAL
+// that hold imported material, where the import rows' footnote 9 ("if the
+// key cannot have imported material") does not apply.
+var externalOps = []string{
+	"GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial",
+	"Encrypt", "Decrypt", "EnableKey", "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion",
+}
+
+func wrapOAEP1(spki, material []byte) []byte {
+	pub, err := x509.ParsePKIXPublicKey(spki)
+	if err != nil {
+		panic(err)
+	}
+	out, err := rsa.EncryptOAEP(sha1.New(), rand.Reader, pub.(*rsa.PublicKey), material, nil)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// setup brings a fresh key of origin into state. A key of origin EXTERNAL
+// gets imported material first unless state is PendingImport; PendingImport
+// always means an EXTERNAL key without material.
+func setup(t *testing.T, s *kms.Service, origin, state string) fixture {
 	ctx := context.Background()
-	f := fixture{other: mustCreate(t, s, kms.CreateKeyInput{})}
-	origin := kms.OriginAWSKMS
+	f := fixture{other: mustCreate(t, s, kms.CreateKeyInput{}), material: make([]byte, 32)}
+	rand.Read(f.material)
 	if state == kms.StatePendingImport {
 		origin = kms.OriginExternal
 	}
@@ -103,7 +147,12 @@ func setup(t *testing.T, s *kms.Service, state string) fixture {
 	if err := s.CreateAlias(ctx, f.alias, f.id); err != nil {
 		t.Fatal(err)
 	}
-	if origin == kms.OriginAWSKMS {
+	if origin == kms.OriginExternal && state != kms.StatePendingImport {
+		if err := stateOps["ImportKeyMaterial"](ctx, s, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if state != kms.StatePendingImport {
 		res, err := s.Encrypt(ctx, f.id, []byte("data"), nil, kms.CryptoOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -131,8 +180,22 @@ func setup(t *testing.T, s *kms.Service, state string) fixture {
 	return f
 }
 
-// footnoteKinds maps the table's footnotes to the error kind AWS answers.
-var footnoteKinds = map[string]error{
+// footnoteKinds maps the table's cells to the error kind AWS answers, for
+// keys of origin AWS_KMS and for keys of origin EXTERNAL. Footnote 9 ("if
+// the key cannot have imported material: UnsupportedOperationException")
+// decides the import rows.
+var footnoteKinds = map[string]map[string]error{
+	kms.OriginAWSKMS: {
+		"?[9]": kms.ErrUnsupported, "X[8]/[9]": kms.ErrUnsupported, "X[9]": kms.ErrUnsupported, "OK[9]": kms.ErrUnsupported,
+	},
+	kms.OriginExternal: {
+		"?[9]": nil, "OK[9]": nil, "X[8]/[9]": kms.ErrInvalidState, "X[9]": kms.ErrInvalidState,
+	},
+}
+
+// stateKinds maps the cells whose meaning does not depend on the origin.
+var stateKinds = map[string]error{
+	"OK":       nil,
 	"X[1]":     kms.ErrDisabled,
 	"X[2]/[3]": kms.ErrInvalidState, // AWS answers KMSInvalidStateException here
 	"X[3]":     kms.ErrInvalidState,
@@ -164,27 +227,33 @@ func TestKeyStateTable(t *testing.T) {
 		if !ok {
 			continue
 		}
-		for col, state := range states {
-			cell := row[col]
-			t.Run(row[0]+"/"+state, func(t *testing.T) {
-				tested++
-				err := op(context.Background(), svc, setup(t, svc, state))
-				switch {
-				case strings.HasPrefix(cell, "OK"):
-					if err != nil {
-						t.Fatalf("table says %s, got %v", cell, err)
+		for _, origin := range []string{kms.OriginAWSKMS, kms.OriginExternal} {
+			if origin == kms.OriginExternal && !slices.Contains(externalOps, row[0]) {
+				continue
+			}
+			for col, state := range states {
+				cell := row[col]
+				t.Run(origin+"/"+row[0]+"/"+state, func(t *testing.T) {
+					tested++
+					err := op(context.Background(), svc, setup(t, svc, origin, state))
+					want, known := footnoteKinds[origin][cell]
+					if !known {
+						want, known = stateKinds[cell]
 					}
-				case footnoteKinds[cell] != nil:
-					if !errors.Is(err, footnoteKinds[cell]) {
-						t.Fatalf("table says %s, got %v", cell, err)
+					switch {
+					case !known && strings.HasPrefix(cell, "OK"):
+						want, known = nil, true
+					case !known:
+						t.Fatalf("cell %q not understood", cell)
 					}
-				default:
-					t.Fatalf("cell %q not understood", cell)
-				}
-			})
+					if want == nil && err != nil || want != nil && !errors.Is(err, want) {
+						t.Fatalf("table says %s, want %v, got %v", cell, want, err)
+					}
+				})
+			}
 		}
 	}
-	if tested != 4*len(stateOps) {
-		t.Fatalf("tested %d cells, want %d: an operation is missing from the table", tested, 4*len(stateOps))
+	if want := 4 * (len(stateOps) + len(externalOps)); tested != want {
+		t.Fatalf("tested %d cells, want %d: an operation is missing from the table", tested, want)
 	}
 }

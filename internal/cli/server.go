@@ -48,7 +48,7 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.AddrFile, "addr-file", "", "write the address listened on to this file once listening")
 	fs.BoolVar(&cfg.AllowPKCS1v15Wrapping, "allow-pkcs1v15-wrapping", env("TRENT_ALLOW_PKCS1V15_WRAPPING", "") == "true",
 		"accept the RSAES_PKCS1_V1_5 wrapping algorithm for imports (legacy HSM firmware; AWS refuses it) (env TRENT_ALLOW_PKCS1V15_WRAPPING=true)")
-	fs.IntVar(&cfg.WrappingKeyPool, "wrapping-key-pool", 2, "RSA wrapping key pairs of each size generated ahead of GetParametersForImport (0: on demand)")
+	fs.IntVar(&cfg.WrappingKeyPool, "wrapping-key-pool", 4, "RSA wrapping key pairs of each size generated ahead of GetParametersForImport (0: on demand)")
 	fs.StringVar(&cfg.PprofListen, "pprof-listen", "", "serve net/http/pprof on this address (off by default; keep it on loopback)")
 	fs.StringVar(&logLevel, "log-level", env("TRENT_LOG_LEVEL", "info"), "debug, info, warn or error (env TRENT_LOG_LEVEL)")
 	fs.StringVar(&logFormat, "log-format", env("TRENT_LOG_FORMAT", "text"), "text or json (env TRENT_LOG_FORMAT)")

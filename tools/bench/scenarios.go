@@ -30,14 +30,17 @@ type scenario struct {
 	name  string
 	setup func(ctx context.Context, f *fixture) error
 	op    func(ctx context.Context, f *fixture) error
+	rate  float64 // if > 0: this scenario's own pace, one worker
 }
 
 // scenarios is every scenario -ops can name, in the default order.
 var scenarios = []scenario{
-	{"encrypt", setupEncrypt, opEncrypt},
-	{"decrypt", setupDecrypt, opDecrypt},
-	{"generate-data-key", setupKey, opGenerateDataKey},
-	{"create-key", nil, opCreateKey},
+	{"encrypt", setupEncrypt, opEncrypt, 0},
+	{"decrypt", setupDecrypt, opDecrypt, 0},
+	{"generate-data-key", setupKey, opGenerateDataKey, 0},
+	{"create-key", nil, opCreateKey, 0},
+	{"get-parameters-for-import", setupExternalKey, opGetParametersForImport, 1},
+	{"import-key-material", setupExternalKey, opImportKeyMaterial, 1},
 }
 
 // defaultOps is the -ops default: all scenarios, comma-separated.
@@ -123,7 +126,7 @@ func opDecrypt(ctx context.Context, f *fixture) error {
 		return err
 	}
 	if !bytes.Equal(out.Plaintext, f.Plaintext) {
-		return fmt.Errorf("setup decrypt returned %d bytes that are not the %d encrypted", len(out.Plaintext), len(f.Plaintext))
+		return fmt.Errorf("decrypt returned %d bytes that are not the %d encrypted", len(out.Plaintext), len(f.Plaintext))
 	}
 	return nil
 }

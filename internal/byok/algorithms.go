@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Wrapping algorithm names, as the KMS API spells them.
@@ -54,18 +55,19 @@ func hashOf(alg string) crypto.Hash {
 // allowed lists, per KMS key spec, the wrapping algorithms AWS accepts, in
 // AWS's order of preference (the reference's combination table).
 var allowed = map[string][]string{
-	"SYMMETRIC_DEFAULT": {RSAESOAEPSHA256, RSAESOAEPSHA1},
-	"HMAC_224":          {RSAESOAEPSHA256, RSAESOAEPSHA1},
-	"HMAC_256":          {RSAESOAEPSHA256, RSAESOAEPSHA1},
-	"HMAC_384":          {RSAESOAEPSHA256, RSAESOAEPSHA1},
-	"HMAC_512":          {RSAESOAEPSHA256, RSAESOAEPSHA1},
-	"RSA_2048":          {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1},
-	"RSA_3072":          {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1},
-	"RSA_4096":          {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1},
-	"ECC_NIST_P256":     {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1, RSAESOAEPSHA256, RSAESOAEPSHA1},
-	"ECC_NIST_P384":     {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1, RSAESOAEPSHA256, RSAESOAEPSHA1},
-	"ECC_NIST_P521":     {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1, RSAESOAEPSHA256, RSAESOAEPSHA1},
-	"ECC_SECG_P256K1":   {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1, RSAESOAEPSHA256, RSAESOAEPSHA1},
+	"SYMMETRIC_DEFAULT":     {RSAESOAEPSHA256, RSAESOAEPSHA1},
+	"HMAC_224":              {RSAESOAEPSHA256, RSAESOAEPSHA1},
+	"HMAC_256":              {RSAESOAEPSHA256, RSAESOAEPSHA1},
+	"HMAC_384":              {RSAESOAEPSHA256, RSAESOAEPSHA1},
+	"HMAC_512":              {RSAESOAEPSHA256, RSAESOAEPSHA1},
+	"RSA_2048":              {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1},
+	"RSA_3072":              {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1},
+	"RSA_4096":              {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1},
+	"ECC_NIST_P256":         {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1, RSAESOAEPSHA256, RSAESOAEPSHA1},
+	"ECC_NIST_P384":         {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1, RSAESOAEPSHA256, RSAESOAEPSHA1},
+	"ECC_NIST_P521":         {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1, RSAESOAEPSHA256, RSAESOAEPSHA1},
+	"ECC_SECG_P256K1":       {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1, RSAESOAEPSHA256, RSAESOAEPSHA1},
+	"ECC_NIST_EDWARDS25519": {RSAAESKeyWrapSHA256, RSAAESKeyWrapSHA1, RSAESOAEPSHA256, RSAESOAEPSHA1},
 }
 
 // ErrCombination is the kind of error CheckCombination returns.
@@ -86,8 +88,8 @@ func CheckCombination(keySpec, alg, wrappingSpec string, allowPKCS1 bool) error 
 		return &ErrCombination{fmt.Sprintf("Wrapping key spec %s is not supported.", wrappingSpec)}
 	}
 	algs := allowed[keySpec]
-	if alg == RSAESPKCS1v15 && slices.Contains(algs, RSAESOAEPSHA1) {
-		return nil
+	if alg == RSAESPKCS1v15 && (keySpec == "SYMMETRIC_DEFAULT" || strings.HasPrefix(keySpec, "HMAC_")) {
+		return nil // legacy firmware wraps only secret keys this way
 	}
 	if !slices.Contains(algs, alg) {
 		return &ErrCombination{fmt.Sprintf("Wrapping algorithm %s is not valid for key material of key spec %s.", alg, keySpec)}

@@ -97,7 +97,7 @@ func KeyUnwrapPad(kek, ciphertext []byte) ([]byte, error) {
 	var pad byte
 	for i := 8 * n; i < 8*n+8 && i < len(a); i++ {
 		inPad := subtle.ConstantTimeLessOrEq(mli+8+1, i+1) // index i is past the data
-		pad |= byte(inPad) & a[i]
+		pad |= byte(-inPad) & a[i]                         // mask 0xFF past the data, 0x00 within
 	}
 	ok &= subtle.ConstantTimeByteEq(pad, 0)
 	if ok != 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -49,23 +50,52 @@ func (p *Pool) Get(ctx context.Context, spec string) (*rsa.PrivateKey, error) {
 	if Bits(spec) == 0 {
 		return nil, fmt.Errorf("byok: no RSA wrapping key spec %q", spec)
 	}
+	// Cancellation and Close win over a ready key: select alone would
+	// choose at random among ready cases.
+	if err := p.usable(ctx); err != nil {
+		return nil, err
+	}
 	if p.size == 0 {
 		return rsa.GenerateKey(rand.Reader, Bits(spec))
 	}
+	ch := p.channel(spec)
+	if ch == nil {
+		return nil, errPoolClosed
+	}
 	select {
-	case k := <-p.channel(spec):
+	case k := <-ch:
 		return k, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-p.done:
-		return nil, fmt.Errorf("byok: pool closed")
+		return nil, errPoolClosed
 	}
 }
 
-// channel returns spec's channel, starting its filler on first use.
+var errPoolClosed = errors.New("byok: wrapping key pool closed")
+
+func (p *Pool) usable(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-p.done:
+		return errPoolClosed
+	default:
+		return nil
+	}
+}
+
+// channel returns spec's channel, starting its filler on first use; nil
+// once the pool is closed, so that no filler starts after Close.
 func (p *Pool) channel(spec string) chan *rsa.PrivateKey {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	select {
+	case <-p.done:
+		return nil
+	default:
+	}
 	ch, ok := p.specs[spec]
 	if !ok {
 		ch = make(chan *rsa.PrivateKey, p.size)

@@ -50,7 +50,7 @@ func Unwrap(priv *rsa.PrivateKey, alg string, wrapped []byte, pkcs1Len int) ([]b
 // 256, PKCS#11 CKM_RSA_AES_KEY_WRAP allows all three.
 func unwrapHybrid(priv *rsa.PrivateKey, alg string, wrapped []byte) ([]byte, error) {
 	k := priv.Size()
-	if len(wrapped) < k+16 || len(wrapped)-k > maxMaterial+16 {
+	if len(wrapped) < k+16 || len(wrapped)-k > maxMaterial+8 {
 		return nil, ErrUnwrap
 	}
 	kek, err := rsa.DecryptOAEP(hashOf(alg).New(), nil, priv, wrapped[:k], nil)

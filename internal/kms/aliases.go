@@ -25,17 +25,27 @@ func checkAliasName(name string) error {
 	return nil
 }
 
-// CreateAlias creates alias name for the key targetRef (key ID or ARN).
-func (s *Service) CreateAlias(ctx context.Context, name, targetRef string) error {
+// aliasTargetKey checks an alias name and resolves the key it is to point
+// at (key ID or ARN), which must not be pending deletion.
+func (s *Service) aliasTargetKey(ctx context.Context, name, targetRef string) (*store.Key, error) {
 	if err := checkAliasName(name); err != nil {
-		return err
+		return nil, err
 	}
 	k, err := s.resolve(ctx, targetRef, keyOnly)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if k.State == StatePendingDeletion {
-		return stateError(s.KeyARN(k.ID), k.State)
+		return nil, stateError(s.KeyARN(k.ID), k.State)
+	}
+	return k, nil
+}
+
+// CreateAlias creates alias name for the key targetRef (key ID or ARN).
+func (s *Service) CreateAlias(ctx context.Context, name, targetRef string) error {
+	k, err := s.aliasTargetKey(ctx, name, targetRef)
+	if err != nil {
+		return err
 	}
 	now := s.now()
 	err = s.cfg.Store.CreateAlias(ctx, store.Alias{Name: name, KeyID: k.ID, CreatedAt: now, UpdatedAt: now})
@@ -54,15 +64,9 @@ func (s *Service) CreateAlias(ctx context.Context, name, targetRef string) error
 
 // UpdateAlias points an existing alias at another key.
 func (s *Service) UpdateAlias(ctx context.Context, name, targetRef string) error {
-	if err := checkAliasName(name); err != nil {
-		return err
-	}
-	k, err := s.resolve(ctx, targetRef, keyOnly)
+	k, err := s.aliasTargetKey(ctx, name, targetRef)
 	if err != nil {
 		return err
-	}
-	if k.State == StatePendingDeletion {
-		return stateError(s.KeyARN(k.ID), k.State)
 	}
 	err = s.cfg.Store.UpdateAlias(ctx, name, k.ID, s.now())
 	if errors.Is(err, store.ErrNotFound) {

@@ -164,6 +164,16 @@ func (s *Service) setEnabled(ctx context.Context, ref, state string) error {
 
 // UpdateKeyDescription replaces the key's description.
 func (s *Service) UpdateKeyDescription(ctx context.Context, ref, description string) error {
+	return s.mutate(ctx, ref, func(k *store.Key) error {
+		k.Description = description
+		return nil
+	})
+}
+
+// mutate resolves ref (a key ID or ARN) and applies fn to the key, unless
+// the key is pending deletion: AWS freezes a key's description, tags and
+// aliases during its deletion window.
+func (s *Service) mutate(ctx context.Context, ref string, fn func(*store.Key) error) error {
 	k, err := s.resolve(ctx, ref, keyOnly)
 	if err != nil {
 		return err
@@ -172,8 +182,7 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, ref, description str
 		if k.State == StatePendingDeletion {
 			return stateError(s.KeyARN(k.ID), k.State)
 		}
-		k.Description = description
-		return nil
+		return fn(k)
 	})
 	return err
 }

@@ -38,14 +38,7 @@ func checkTags(adding, existing []store.Tag) error {
 
 // TagResource adds tags to a key, replacing the values of existing keys.
 func (s *Service) TagResource(ctx context.Context, ref string, tags []store.Tag) error {
-	k, err := s.resolve(ctx, ref, keyOnly)
-	if err != nil {
-		return err
-	}
-	_, err = s.updateKey(ctx, k.ID, func(k *store.Key) error {
-		if k.State == StatePendingDeletion {
-			return stateError(s.KeyARN(k.ID), k.State)
-		}
+	return s.mutate(ctx, ref, func(k *store.Key) error {
 		if err := checkTags(tags, k.Tags); err != nil {
 			return err
 		}
@@ -59,24 +52,15 @@ func (s *Service) TagResource(ctx context.Context, ref string, tags []store.Tag)
 		}
 		return nil
 	})
-	return err
 }
 
 // UntagResource removes the named tags; names the key does not have are
 // ignored, as AWS does.
 func (s *Service) UntagResource(ctx context.Context, ref string, keys []string) error {
-	k, err := s.resolve(ctx, ref, keyOnly)
-	if err != nil {
-		return err
-	}
-	_, err = s.updateKey(ctx, k.ID, func(k *store.Key) error {
-		if k.State == StatePendingDeletion {
-			return stateError(s.KeyARN(k.ID), k.State)
-		}
+	return s.mutate(ctx, ref, func(k *store.Key) error {
 		k.Tags = slices.DeleteFunc(k.Tags, func(t store.Tag) bool { return slices.Contains(keys, t.Key) })
 		return nil
 	})
-	return err
 }
 
 // ListResourceTags returns a page of the key's tags in tag-key order.

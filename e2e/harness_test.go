@@ -42,6 +42,14 @@ type endpoint struct {
 // data dir, and stops it when the test ends.
 func startServer(t *testing.T) *endpoint {
 	t.Helper()
+	return startServerWith(t, nil)
+}
+
+// startServerWith is startServer with configure, if not nil, applied to the
+// server's configuration before it starts (e.g. to set
+// AllowPKCS1v15Wrapping).
+func startServerWith(t *testing.T, configure func(*server.Config)) *endpoint {
+	t.Helper()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -49,6 +57,9 @@ func startServer(t *testing.T) *endpoint {
 		Listen: "127.0.0.1:0", DataDir: dir, Region: region, AccountID: accountID,
 		SweepInterval: time.Second, AddrFile: filepath.Join(dir, "addr"),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	if configure != nil {
+		configure(&cfg)
 	}
 	go func() { done <- server.Run(ctx, cfg) }()
 	t.Cleanup(func() {

@@ -56,15 +56,16 @@ type keyMetadata struct {
 // metadata renders a key as AWS's KeyMetadata.
 func (h *Handler) metadata(k *store.Key) keyMetadata {
 	s := h.cfg.KMS
+	state := s.State(k)
 	md := &wire.KeyMetadata{
 		AWSAccountId:          s.AccountID(),
 		KeyId:                 k.ID,
 		Arn:                   s.KeyARN(k.ID),
 		CreationDate:          wire.NewTimestamp(k.CreatedAt),
-		Enabled:               wire.Ptr(k.State == kms.StateEnabled),
+		Enabled:               wire.Ptr(state == kms.StateEnabled),
 		Description:           k.Description,
 		KeyUsage:              k.KeyUsage,
-		KeyState:              k.State,
+		KeyState:              state,
 		Origin:                k.Origin,
 		KeyManager:            "CUSTOMER",
 		CustomerMasterKeySpec: k.KeySpec,

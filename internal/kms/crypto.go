@@ -36,8 +36,8 @@ func (s *Service) usableKey(ctx context.Context, op, ref string, opt CryptoOptio
 	if err != nil {
 		return nil, err
 	}
-	if k.State != StateEnabled {
-		return nil, stateError(s.KeyARN(k.ID), k.State)
+	if state := s.State(k); state != StateEnabled {
+		return nil, stateError(s.KeyARN(k.ID), state)
 	}
 	if k.KeyUsage != UsageEncryptDecrypt || k.KeySpec != SpecSymmetricDefault {
 		return nil, newError(ErrInvalidKeyUsage, "%s key usage is %s which is not valid for %s.", s.KeyARN(k.ID), k.KeyUsage, op)

@@ -146,3 +146,23 @@ func TestImportValidToRules(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestExpiredMaterialIsNotUsedBeforeTheSweep(t *testing.T) {
+	ctx := context.Background()
+	svc, clk := newService(t)
+	id := mustCreate(t, svc, kms.CreateKeyInput{Origin: kms.OriginExternal})
+	validTo := clk.Now().Add(time.Minute)
+	token, wrapped := wrapFor(t, svc, id, make([]byte, 32))
+	if _, _, err := svc.ImportKeyMaterial(ctx, id, token, wrapped, kms.ImportOptions{ValidTo: &validTo}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	// No Sweep: the stored state still says Enabled.
+	k, _ := svc.DescribeKey(ctx, id)
+	if k.State != kms.StateEnabled || svc.State(k) != kms.StatePendingImport {
+		t.Fatalf("stored %s, seen %s", k.State, svc.State(k))
+	}
+	_, err := svc.Encrypt(ctx, id, []byte("x"), nil, kms.CryptoOptions{})
+	wantKind(t, err, kms.ErrInvalidState, svc.KeyARN(id)+" is pending import.")
+	wantKind(t, svc.EnableKey(ctx, id), kms.ErrInvalidState, "")
+}

@@ -152,9 +152,9 @@ func (s *Service) setEnabled(ctx context.Context, ref, state string) error {
 		return err
 	}
 	_, err = s.updateKey(ctx, k.ID, func(k *store.Key) error {
-		switch k.State {
+		switch state := s.State(k); state {
 		case StatePendingDeletion, StatePendingImport:
-			return stateError(s.KeyARN(k.ID), k.State)
+			return stateError(s.KeyARN(k.ID), state)
 		}
 		k.State = state
 		return nil

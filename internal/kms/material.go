@@ -82,6 +82,18 @@ func findMaterial(k *store.Key, id string) *store.Material {
 	return nil
 }
 
+// State returns k's key state as clients must see it now: a key whose
+// imported material has passed its ValidTo is PendingImport even before the
+// sweep has recorded it, so expired material is never used.
+func (s *Service) State(k *store.Key) string {
+	if k.State == StateEnabled || k.State == StateDisabled {
+		if v := EarliestValidTo(k); !v.IsZero() && !v.After(s.now()) {
+			return StatePendingImport
+		}
+	}
+	return k.State
+}
+
 // EarliestValidTo returns the earliest expiry of k's imported materials
 // that expire, as DescribeKey's ValidTo reports it; zero if none expires.
 func EarliestValidTo(k *store.Key) time.Time {

@@ -1,0 +1,93 @@
+package audit
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestWriteReadFilter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	key := "arn:aws:kms:us-east-1:111122223333:key/k1"
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &Record{
+				EventTime: t0.Add(time.Duration(i) * time.Second), EventSource: SourceKMS, EventName: "Encrypt",
+				UserIdentity: UserIdentity{Type: "IAMUser", UserName: fmt.Sprint("u", i%2)},
+				Resources:    []Resource{{Type: KeyResourceType, ARN: key}},
+			}
+			if i%5 == 0 {
+				r.EventName, r.ErrorCode = "DescribeKey", "AccessDeniedException"
+			}
+			if err := l.Write(r); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode().Perm())
+	}
+	// A torn last line, as after a crash mid-write, is skipped.
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"eventName":"Encr`)
+	f.Close()
+	for _, tc := range []struct {
+		name string
+		f    Filter
+		want int
+	}{
+		{"all", Filter{}, 50},
+		{"by event", Filter{EventName: "DescribeKey"}, 10},
+		{"errors", Filter{ErrorOnly: true}, 10},
+		{"by user", Filter{User: "u1"}, 25},
+		{"by key", Filter{KeyARN: key}, 50},
+		{"other key", Filter{KeyARN: key + "x"}, 0},
+		{"time window", Filter{Since: t0.Add(10 * time.Second), Until: t0.Add(20 * time.Second)}, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := 0
+			err := Read(path, tc.f, func(r *Record) error {
+				if r.EventID == "" || r.EventVersion != eventVersion || r.EventType != EventTypeAPICall {
+					t.Fatalf("defaults not filled: %+v", r)
+				}
+				if r.ReadOnly != (r.EventName == "DescribeKey") {
+					t.Fatalf("readOnly %v for %s", r.ReadOnly, r.EventName)
+				}
+				n++
+				return nil
+			})
+			if err != nil || n != tc.want {
+				t.Fatalf("got %d records, %v; want %d", n, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRedactParameters(t *testing.T) {
+	got := RedactParameters([]byte(`{"KeyId":"k","Plaintext":"c2VjcmV0","EncryptionContext":{"Plaintext":"kept: context values are not secret"},"GrantTokens":["t"],"Recipient":{"AttestationDocument":"x"}}`))
+	if _, ok := got["plaintext"]; ok || got["keyId"] != "k" || got["grantTokens"] != nil || got["recipient"] != nil {
+		t.Fatalf("redacted = %v", got)
+	}
+	ec, _ := got["encryptionContext"].(map[string]any)
+	if ec["Plaintext"] == nil {
+		t.Fatalf("encryption context keys must be kept as given: %v", got)
+	}
+	if RedactParameters([]byte("not json")) != nil {
+		t.Fatal("non-JSON body redacted to something")
+	}
+}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/trent-kms/trent/internal/accesskey"
+	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/sigv4"
@@ -46,6 +47,7 @@ type Config struct {
 	Keys     *accesskey.Keyring
 	Logger   *slog.Logger // slog.Default() if nil
 	MaxBody  int64        // DefaultMaxBody if zero
+	Audit    *audit.Log   // every request is recorded here, if set
 }
 
 // Handler serves the KMS API. It is safe for concurrent use.
@@ -72,29 +74,34 @@ func New(cfg Config) *Handler {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := uuid.NewString()
-	w.Header().Set("x-amzn-RequestId", reqID)
-	op, out, err := h.serve(r)
+	c := &call{reqID: uuid.NewString()}
+	defer h.record(r, c)
+	w.Header().Set("x-amzn-RequestId", c.reqID)
+	out, err := h.serve(r, c)
+	var body []byte
+	if err == nil && out != nil {
+		body, err = json.Marshal(out)
+		if s, ok := out.(interface{ wipe() }); ok {
+			s.wipe()
+		}
+	}
 	if err != nil {
-		h.writeError(w, r, reqID, op, err)
+		h.writeError(w, r, c, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	if out == nil {
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusOK)
-		return
-	}
-	body, err := json.Marshal(out)
-	if s, ok := out.(interface{ wipe() }); ok {
-		s.wipe()
-	}
-	if err != nil {
-		h.writeError(w, r, reqID, op, err)
+		c.response = []byte("{}")
 		return
 	}
 	w.Write(body)
-	clear(body) // it may hold plaintext in base64
+	if !cryptoOps[c.op] {
+		c.response = body
+	} else {
+		clear(body) // it may hold plaintext in base64
+	}
 }
 
 // secret wraps an output that carries plaintext so that ServeHTTP clears
@@ -107,43 +114,46 @@ type secret struct {
 func (s secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.out) }
 func (s secret) wipe()                        { clear(s.plaintext) }
 
-func (h *Handler) serve(r *http.Request) (opName string, out any, err error) {
+func (h *Handler) serve(r *http.Request, c *call) (out any, err error) {
 	if r.Method != http.MethodPost || r.URL.Path != "/" {
-		return "", nil, errUnknownOperation
+		return nil, errUnknownOperation
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.cfg.MaxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return "", nil, errTooLarge
+			return nil, errTooLarge
 		}
-		return "", nil, &wireError{"MalformedHttpRequestException", 400, "The request body could not be read."}
+		return nil, &wireError{"MalformedHttpRequestException", 400, "The request body could not be read."}
 	}
 	opName, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	op := h.ops[opName]
 	if !ok || op == nil {
-		return opName, nil, errUnknownOperation
+		return nil, errUnknownOperation
 	}
+	c.op = opName
 	ctx := r.Context()
 	akid, err := h.cfg.Verifier.Verify(ctx, r, body)
 	if err != nil {
-		return opName, nil, err
+		return nil, err
 	}
 	p, err := h.cfg.Keys.Principal(ctx, akid)
 	if err != nil {
-		return opName, nil, err
+		return nil, err
 	}
-	out, err = op(identity.With(ctx, p), body)
-	return opName, out, err
+	c.principal, c.body = &p, body
+	ctx, c.trace = kms.WithTrace(identity.With(ctx, p))
+	return op(ctx, body)
 }
 
-func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op string, err error) {
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, c *call, err error) {
 	we, known := toWire(err)
+	c.errType, c.errMsg = we.Type, we.Message
 	if !known {
 		// The cause stays in the log; the client gets a fixed message.
-		h.cfg.Logger.Error("internal error", "request_id", reqID, "operation", op, "err", err)
+		h.cfg.Logger.Error("internal error", "request_id", c.reqID, "operation", c.op, "err", err)
 	} else if h.cfg.Logger.Enabled(r.Context(), slog.LevelDebug) {
-		h.cfg.Logger.Debug("request refused", "request_id", reqID, "operation", op, "type", we.Type)
+		h.cfg.Logger.Debug("request refused", "request_id", c.reqID, "operation", c.op, "type", we.Type)
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-ErrorType", we.Type)

@@ -77,13 +77,15 @@ func (h *Handler) metadata(k *store.Key) keyMetadata {
 		md.DeletionDate = wire.NewTimestamp(k.DeletionDate)
 		md.PendingDeletionWindowInDays = wire.Ptr(int32(k.PendingWindowInDays))
 	}
-	if cur := kms.CurrentMaterial(k); cur != nil {
+	// A key seen as PendingImport shows no material, even if the sweep
+	// has not yet recorded the expiry.
+	if cur := kms.CurrentMaterial(k); cur != nil && state != kms.StatePendingImport {
 		md.CurrentKeyMaterialId = cur.ID
 		if k.Origin == kms.OriginExternal {
 			md.ExpirationModel = cur.ExpirationModel
 		}
 	}
-	if validTo := kms.EarliestValidTo(k); !validTo.IsZero() {
+	if validTo := kms.EarliestValidTo(k); !validTo.IsZero() && state != kms.StatePendingImport {
 		md.ValidTo = wire.NewTimestamp(validTo)
 	}
 	return keyMetadata{md, md.Description}

@@ -18,6 +18,7 @@ const usage = `Usage: trent <command> [flags]
 
 Commands:
   server    run the KMS service (AWS KMS JSON protocol over HTTP)
+  audit     print the audit trail, filtered
   version   print the version
 
 Run 'trent <command> -h' for a command's flags.
@@ -35,6 +36,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "server":
 		return runServer(ctx, args[1:], stderr)
+	case "audit":
+		return runAudit(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "trent", Version)
 		return 0

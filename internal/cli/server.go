@@ -45,6 +45,7 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.Region, "region", env("TRENT_REGION", DefaultRegion), "AWS region the service answers for (env TRENT_REGION)")
 	fs.StringVar(&cfg.AccountID, "account-id", env("TRENT_ACCOUNT_ID", DefaultAccountID), "12-digit account ID in ARNs (env TRENT_ACCOUNT_ID)")
 	fs.DurationVar(&cfg.SweepInterval, "sweep-interval", 10*time.Second, "how often due deletions and expiries are carried out")
+	fs.StringVar(&cfg.AuditLog, "audit-log", env("TRENT_AUDIT_LOG", ""), "audit trail file (default <data-dir>/audit.log) (env TRENT_AUDIT_LOG)")
 	fs.StringVar(&cfg.AddrFile, "addr-file", "", "write the address listened on to this file once listening")
 	fs.BoolVar(&cfg.AllowPKCS1v15Wrapping, "allow-pkcs1v15-wrapping", env("TRENT_ALLOW_PKCS1V15_WRAPPING", "") == "true",
 		"accept the RSAES_PKCS1_V1_5 wrapping algorithm for imports (legacy HSM firmware; AWS refuses it) (env TRENT_ALLOW_PKCS1V15_WRAPPING=true)")

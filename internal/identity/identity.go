@@ -10,6 +10,7 @@ type Principal struct {
 	AccountID   string
 	UserName    string // empty for the account root
 	AccessKeyID string
+	UserID      string // the user's unique ID (AIDA...); empty for the root
 }
 
 // IsRoot reports whether p is the account root.

@@ -100,6 +100,7 @@ func (s *Service) Decrypt(ctx context.Context, ref string, blob []byte, ec map[s
 		return CryptoResult{}, errInvalidCiphertext
 	}
 	blobKeyID := uuid.UUID(h.KeyID).String()
+	traceKeyARN(ctx, s.KeyARN(blobKeyID))
 	if ref != "" {
 		want, err := s.resolve(ctx, ref, aliasAllow)
 		if err != nil {

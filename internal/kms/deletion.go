@@ -103,6 +103,7 @@ func (s *Service) sweepKey(ctx context.Context, id string, now time.Time) (bool,
 		}
 		s.cache.dropKey(k)
 		s.cfg.Logger.Info("key deleted at the end of its deletion window", "key_id", id)
+		s.event(Event{Name: "DeleteKey", KeyARN: s.KeyARN(id)})
 		return true, nil
 	}
 	expired, err := s.expireMaterials(ctx, id, now)
@@ -141,6 +142,7 @@ func (s *Service) expireMaterials(ctx context.Context, id string, now time.Time)
 		s.cache.dropMaterial(m)
 	}
 	s.cfg.Logger.Info("imported key material expired", "key_id", k.ID, "materials", len(gone))
+	s.event(Event{Name: "DeleteExpiredKeyMaterial", KeyARN: s.KeyARN(k.ID)})
 	return true, nil
 }
 

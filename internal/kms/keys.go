@@ -60,6 +60,7 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*store.Key,
 	if err := s.cfg.Store.CreateKey(ctx, k); err != nil {
 		return nil, err
 	}
+	traceKeyARN(ctx, s.KeyARN(k.ID))
 	s.cache.putKey(k, s.now())
 	return k, nil
 }

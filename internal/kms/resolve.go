@@ -29,6 +29,7 @@ func (s *Service) resolve(ctx context.Context, ref string, allowAlias bool) (*st
 			return nil, err
 		}
 	}
+	traceKeyARN(ctx, s.KeyARN(id))
 	return s.getKey(ctx, id)
 }
 

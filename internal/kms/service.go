@@ -74,6 +74,10 @@ type Config struct {
 	// which AWS withdrew, for legacy HSM firmware.
 	AllowPKCS1v15Wrapping bool
 
+	// OnEvent, if set, is told of every change the service makes on its own
+	// (for the audit trail). It must not block.
+	OnEvent func(Event)
+
 	// CacheTTL bounds how long a cached key may be served without reading
 	// the store again. Zero means cached entries stay valid until this
 	// process changes them, which is exact for a single node.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/accesskey"
 	"github.com/trent-kms/trent/internal/api"
+	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/byok"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/rootkey"
@@ -27,6 +28,7 @@ import (
 const (
 	RootKeyFile  = "root.key"
 	DatabaseFile = "trent.db"
+	AuditFile    = "audit.log"
 )
 
 // Config is a server's configuration; see the README's configuration
@@ -45,6 +47,8 @@ type Config struct {
 	// WrappingKeyPool is how many RSA wrapping key pairs of each spec are
 	// generated ahead of GetParametersForImport; 0 generates on demand.
 	WrappingKeyPool int
+	// AuditLog is the audit trail file; <data-dir>/audit.log if empty.
+	AuditLog string
 	// AddrFile, if set, receives the address actually listened on, once
 	// the listener is open (for scripts that start Trent on port 0).
 	AddrFile string
@@ -72,12 +76,22 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer st.Close()
 
+	auditPath := cfg.AuditLog
+	if auditPath == "" {
+		auditPath = filepath.Join(cfg.DataDir, AuditFile)
+	}
+	trail, err := audit.Open(auditPath)
+	if err != nil {
+		return err
+	}
+	defer trail.Close()
 	pool := byok.NewPool(cfg.WrappingKeyPool, log)
 	defer pool.Close()
 	pool.Warm(byok.Specs...)
 	svc, err := kms.New(ctx, kms.Config{
 		Store: st, RootKey: rk, Region: cfg.Region, AccountID: cfg.AccountID, Logger: log,
 		WrappingKeys: pool, AllowPKCS1v15Wrapping: cfg.AllowPKCS1v15Wrapping,
+		OnEvent: serviceEventRecorder(trail, cfg, log),
 	})
 	if err != nil {
 		return err
@@ -95,6 +109,7 @@ func Run(ctx context.Context, cfg Config) error {
 		KMS:      svc,
 		Keys:     keys,
 		Logger:   log,
+		Audit:    trail,
 		Verifier: &sigv4.Verifier{Service: "kms", Region: cfg.Region, Lookup: keys.Secret},
 	})
 	return serve(ctx, cfg, handler, svc)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/accesskey"
 	"github.com/trent-kms/trent/internal/api"
+	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/sigv4"
@@ -41,7 +42,12 @@ func BenchmarkEncryptHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := api.New(api.Config{KMS: svc, Keys: keys, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	trail, err := audit.Open(b.TempDir() + "/audit.log")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer trail.Close()
+	h := api.New(api.Config{KMS: svc, Keys: keys, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: trail,
 		Verifier: &sigv4.Verifier{Service: "kms", Region: "us-east-1", Lookup: keys.Secret}})
 	body := []byte(`{"KeyId":"` + k.ID + `","Plaintext":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","EncryptionContext":{"app":"bench"}}`)
 	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8700/", nil)

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -79,15 +80,44 @@ func TestWriteReadFilter(t *testing.T) {
 }
 
 func TestRedactParameters(t *testing.T) {
-	got := RedactParameters([]byte(`{"KeyId":"k","Plaintext":"c2VjcmV0","EncryptionContext":{"Plaintext":"kept: context values are not secret"},"GrantTokens":["t"],"Recipient":{"AttestationDocument":"x"}}`))
-	if _, ok := got["plaintext"]; ok || got["keyId"] != "k" || got["grantTokens"] != nil || got["recipient"] != nil {
-		t.Fatalf("redacted = %v", got)
-	}
-	ec, _ := got["encryptionContext"].(map[string]any)
-	if ec["Plaintext"] == nil {
-		t.Fatalf("encryption context keys must be kept as given: %v", got)
+	raw := RedactParameters([]byte(`{"KeyId":"k","Plaintext":"c2VjcmV0","EncryptionContext":{"Plaintext":"kept: context values are not secret"},"GrantTokens":["t"],"Recipient":{"AttestationDocument":"x"}}`))
+	want := `{"encryptionContext":{"Plaintext":"kept: context values are not secret"},"keyId":"k"}`
+	if string(raw) != want {
+		t.Fatalf("redacted = %s\nwant       %s", raw, want)
 	}
 	if RedactParameters([]byte("not json")) != nil {
 		t.Fatal("non-JSON body redacted to something")
+	}
+}
+
+// TestEncodingMatchesStructTags checks the hand-written encoder against
+// encoding/json on records with every field set, empty, and with strings
+// that need escaping.
+func TestEncodingMatchesStructTags(t *testing.T) {
+	full := Record{
+		EventVersion: eventVersion, EventTime: time.Date(2026, 2, 3, 4, 5, 6, 789, time.UTC),
+		UserIdentity: UserIdentity{Type: "IAMUser", PrincipalID: "AIDA", ARN: "arn", AccountID: "1", AccessKeyID: "AKIA", UserName: "ü\\\"\n\x01", InvokedBy: "x"},
+		EventSource:  SourceKMS, EventName: "Encrypt", AWSRegion: "us-east-1", SourceIPAddress: "::1", UserAgent: "agent/1 \xff",
+		ErrorCode: "E", ErrorMessage: "m <&>", RequestParameters: json.RawMessage(`{"keyId":"k"}`), ResponseElements: json.RawMessage(`{"a":1}`),
+		RequestID: "r", EventID: "e", ReadOnly: true, Resources: []Resource{{AccountID: "1", Type: KeyResourceType, ARN: "a"}, {AccountID: "2", Type: "T", ARN: "b"}},
+		EventType: EventTypeAPICall, ManagementEvent: true, RecipientAccountID: "1",
+	}
+	for name, r := range map[string]Record{"full": full, "empty": {}} {
+		t.Run(name, func(t *testing.T) {
+			var viaTags, viaEncoder Record
+			want, _ := json.Marshal(r)
+			if err := json.Unmarshal(want, &viaTags); err != nil {
+				t.Fatal(err)
+			}
+			got := r.appendJSON(nil)
+			if err := json.Unmarshal(got, &viaEncoder); err != nil {
+				t.Fatalf("encoder output is not JSON: %v\n%s", err, got)
+			}
+			a, _ := json.Marshal(viaTags)
+			b, _ := json.Marshal(viaEncoder)
+			if string(a) != string(b) {
+				t.Fatalf("encoder differs from struct tags:\n%s\n%s", b, a)
+			}
+		})
 	}
 }

@@ -3,7 +3,7 @@ package audit
 import (
 	"bufio"
 	"crypto/rand"
-	"encoding/json"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -57,16 +57,13 @@ func (l *Log) Write(r *Record) error {
 			r.ReadOnly = true
 		}
 	}
-	line, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
+	line := append(r.appendJSON(make([]byte, 0, 1024)), '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.err != nil {
 		return l.err
 	}
-	if _, err := l.w.Write(append(line, '\n')); err != nil {
+	if _, err := l.w.Write(line); err != nil {
 		l.err = err
 		return err
 	}
@@ -130,5 +127,15 @@ func newEventID() string {
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
 }

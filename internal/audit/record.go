@@ -19,29 +19,32 @@
 // of the last interval. The file is opened O_APPEND with mode 0600.
 package audit
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Record is one audit event.
 type Record struct {
-	EventVersion       string         `json:"eventVersion"`
-	UserIdentity       UserIdentity   `json:"userIdentity"`
-	EventTime          time.Time      `json:"eventTime"`
-	EventSource        string         `json:"eventSource"`
-	EventName          string         `json:"eventName"`
-	AWSRegion          string         `json:"awsRegion"`
-	SourceIPAddress    string         `json:"sourceIPAddress,omitempty"`
-	UserAgent          string         `json:"userAgent,omitempty"`
-	ErrorCode          string         `json:"errorCode,omitempty"`
-	ErrorMessage       string         `json:"errorMessage,omitempty"`
-	RequestParameters  map[string]any `json:"requestParameters"`
-	ResponseElements   map[string]any `json:"responseElements"`
-	RequestID          string         `json:"requestID,omitempty"`
-	EventID            string         `json:"eventID"`
-	ReadOnly           bool           `json:"readOnly"`
-	Resources          []Resource     `json:"resources,omitempty"`
-	EventType          string         `json:"eventType"`
-	ManagementEvent    bool           `json:"managementEvent"`
-	RecipientAccountID string         `json:"recipientAccountId"`
+	EventVersion       string          `json:"eventVersion"`
+	UserIdentity       UserIdentity    `json:"userIdentity"`
+	EventTime          time.Time       `json:"eventTime"`
+	EventSource        string          `json:"eventSource"`
+	EventName          string          `json:"eventName"`
+	AWSRegion          string          `json:"awsRegion"`
+	SourceIPAddress    string          `json:"sourceIPAddress,omitempty"`
+	UserAgent          string          `json:"userAgent,omitempty"`
+	ErrorCode          string          `json:"errorCode,omitempty"`
+	ErrorMessage       string          `json:"errorMessage,omitempty"`
+	RequestParameters  json.RawMessage `json:"requestParameters"`
+	ResponseElements   json.RawMessage `json:"responseElements"`
+	RequestID          string          `json:"requestID,omitempty"`
+	EventID            string          `json:"eventID"`
+	ReadOnly           bool            `json:"readOnly"`
+	Resources          []Resource      `json:"resources,omitempty"`
+	EventType          string          `json:"eventType"`
+	ManagementEvent    bool            `json:"managementEvent"`
+	RecipientAccountID string          `json:"recipientAccountId"`
 }
 
 // UserIdentity is who made the request.

@@ -1,6 +1,10 @@
 package audit
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+)
 
 // sensitiveMembers are request and response members never recorded: blobs
 // (plaintext, ciphertext, wrapped key material, tokens, public keys,
@@ -13,33 +17,39 @@ var sensitiveMembers = map[string]bool{
 	"KeyStorePassword": true, "XksProxyAuthenticationCredential": true, "Recipient": true,
 }
 
-// RedactParameters decodes a JSON request or response body into the map
-// CloudTrail records, without sensitive members, with keys in CloudTrail's
-// lower camel case (KeyId → keyId). A body that is not a JSON object gives
-// nil.
-func RedactParameters(body []byte) map[string]any {
-	var m map[string]any
-	if len(body) == 0 || json.Unmarshal(body, &m) != nil {
+// RedactParameters returns the JSON object CloudTrail records for a JSON
+// request or response body: the body's top-level members without the
+// sensitive ones, with member names in CloudTrail's lower camel case
+// (KeyId → keyId) and values copied as sent. A body that is not a JSON
+// object gives nil. Only the top level is walked (scan.go), which keeps
+// this cheap on the hot path; the caller passes only bodies that decoded as
+// JSON, since literals are not checked.
+func RedactParameters(body []byte) json.RawMessage {
+	type member struct {
+		name  string
+		value []byte
+	}
+	var members []member
+	ok := scanMembers(body, func(name string, value []byte) {
+		if !sensitiveMembers[name] {
+			members = append(members, member{name, value})
+		}
+	})
+	if !ok {
 		return nil
 	}
-	return redactMap(m)
-}
-
-// RedactValues does the same for already decoded values.
-func RedactValues(m map[string]any) map[string]any { return redactMap(m) }
-
-func redactMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		if sensitiveMembers[k] {
-			continue
+	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.name, b.name) })
+	out := make([]byte, 0, len(body))
+	out = append(out, '{')
+	for i, m := range members {
+		if i > 0 {
+			out = append(out, ',')
 		}
-		if inner, ok := v.(map[string]any); ok && k != "EncryptionContext" && k != "SourceEncryptionContext" && k != "DestinationEncryptionContext" {
-			v = redactMap(inner)
-		}
-		out[lowerFirst(k)] = v
+		out = appendString(out, lowerFirst(m.name))
+		out = append(out, ':')
+		out = append(out, m.value...)
 	}
-	return out
+	return append(out, '}')
 }
 
 func lowerFirst(s string) string {

@@ -18,6 +18,7 @@ const usage = `Usage: trent <command> [flags]
 
 Commands:
   server    run the KMS service (AWS KMS JSON protocol over HTTP)
+  hsm       PKCS#11 tools for the HSM side of BYOK: slots, objects, keygen, wrap, kcv, …
   audit     print the audit trail, filtered
   version   print the version
 
@@ -38,6 +39,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return runServer(ctx, args[1:], stderr)
 	case "audit":
 		return runAudit(args[1:], stdout, stderr)
+	case "hsm":
+		return runHSM(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "trent", Version)
 		return 0

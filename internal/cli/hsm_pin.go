@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/trent-kms/trent/internal/pkcs11"
+)
+
+// stdinFD is the terminal the PIN prompt reads; a variable for tests.
+var stdinFD = func() int { return int(os.Stdin.Fd()) }
+
+// pinSource returns the function pkcs11.Open calls when the token needs a
+// login. Sources, first found wins: --pin-file (or TRENT_PKCS11_PIN_FILE),
+// TRENT_PKCS11_PIN, the URI's pin-source, a prompt without echo on the
+// terminal. Without a terminal and without a source it fails, saying how
+// to give the PIN.
+func (t *tokenFlags) pinSource(ctx context.Context, uri *pkcs11.URI, stderr io.Writer) func(pkcs11.TokenInfo) (string, error) {
+	return func(tok pkcs11.TokenInfo) (string, error) {
+		if t.pinFile != "" {
+			return readPINFile(t.pinFile, stderr)
+		}
+		if p, ok := os.LookupEnv("TRENT_PKCS11_PIN"); ok && p != "" {
+			return p, nil
+		}
+		if uri != nil && uri.PINSource != "" {
+			path := uri.PINSource
+			if u, err := url.Parse(path); err == nil && u.Scheme == "file" {
+				path = u.Path
+			}
+			return readPINFile(path, stderr)
+		}
+		fd := stdinFD()
+		if !term.IsTerminal(fd) {
+			return "", errors.New("the token needs the user PIN and standard input is not a terminal to ask for it: give --pin-file FILE or set TRENT_PKCS11_PIN")
+		}
+		return promptPIN(ctx, fd, tok, stderr)
+	}
+}
+
+// readPINFile reads a PIN file: its first line, without the line end.
+func readPINFile(path string, stderr io.Writer) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("PIN file: %w", err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(stderr, "trent hsm: warning: the PIN file %s can be read by others (mode %04o); chmod 600 it\n", path, fi.Mode().Perm())
+	}
+	pin, _, _ := strings.Cut(string(b), "\n")
+	pin = strings.TrimSuffix(pin, "\r")
+	if pin == "" {
+		return "", fmt.Errorf("PIN file %s is empty", path)
+	}
+	return pin, nil
+}
+
+// promptPIN asks for the PIN on the terminal without echo. An interrupt
+// (Ctrl-C) ends the prompt and puts the terminal back as it was.
+func promptPIN(ctx context.Context, fd int, tok pkcs11.TokenInfo, stderr io.Writer) (string, error) {
+	fmt.Fprintf(stderr, "Enter the user PIN for token %q in slot %d: ", tok.Label, tok.Slot)
+	state, _ := term.GetState(fd)
+	type result struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		ch <- result{b, err}
+	}()
+	select {
+	case r := <-ch:
+		fmt.Fprintln(stderr)
+		if r.err != nil {
+			return "", fmt.Errorf("reading the PIN: %w", r.err)
+		}
+		if len(r.b) == 0 {
+			return "", errors.New("no PIN entered")
+		}
+		return string(r.b), nil
+	case <-ctx.Done():
+		if state != nil {
+			_ = term.Restore(fd, state)
+		}
+		fmt.Fprintln(stderr)
+		return "", errors.New("interrupted")
+	}
+}

@@ -1,0 +1,38 @@
+// Package pkcs11 is Trent's access to PKCS#11 tokens (HSMs, SoftHSM2, NSS
+// softokn): selecting a token, logging in, listing and reading objects,
+// generating secret keys, importing an RSA wrapping public key, wrapping a
+// key with the algorithms AWS KMS names for importing key material, and key
+// check values. It is the layer under `trent hsm`, and later under
+// `trent byok` and an HSM root key.
+//
+// # cgo
+//
+// The binding, github.com/miekg/pkcs11, needs cgo. Every file that uses it
+// is built only with cgo; without cgo (nocgo.go) the same API exists and
+// every call that would touch a token returns ErrNoCgo. The parts that are
+// pure Go — RFC 7512 URIs, token selection, public key parsing, the error
+// table — work in both builds.
+//
+// # Token selection
+//
+// A Config names the module (a shared library path, or for NSS softokn its
+// database directory) and the token by slot id, token label or an RFC 7512
+// pkcs11: URI. With no selection, the one initialised token of the module
+// is used; several are an error that lists them.
+//
+// # Errors
+//
+// A token's refusal is an *Error naming the PKCS#11 function and return
+// code (CKR_…) with advice on what to do. Checks Trent makes before asking
+// the token (a wrapping key with CKA_WRAP false, a key that is not
+// extractable) are plain errors that say the same.
+//
+// # What Trent assumes of tokens
+//
+// Measured behaviour of SoftHSM2 2.6 and NSS softokn 3.87 is in the tests
+// and in the README of the reference (pkcs11-tokens.md): SoftHSM2 wraps with
+// RSA-OAEP only with SHA-1; NSS does not enforce CKA_EXTRACTABLE, which is
+// why Wrap checks it itself; neither offers CKM_RSA_AES_KEY_WRAP, which Wrap
+// then builds from CKM_AES_KEY_GEN, an RFC 5649 key wrap mechanism and
+// RSA-OAEP, all inside the token.
+package pkcs11

@@ -7,7 +7,8 @@
 // policy and its key materials. Key materials are held only sealed under the
 // root key ([Material.Sealed]); a Store never sees plaintext key material.
 // An [Alias] names a key. A [Credential] is an access key whose secret is
-// sealed under the root key as well.
+// sealed under the root key as well. [User] and [Grant] (iam.go) are the
+// identities and grants that access control evaluates.
 //
 // # Consistency
 //
@@ -191,6 +192,8 @@ type Store interface {
 	// and returns the stored value. It lets the first of several nodes fix
 	// service-wide settings.
 	InitMeta(ctx context.Context, name string, value []byte) ([]byte, error)
+
+	IAMStore
 
 	// Close releases the backend's resources.
 	Close() error

@@ -32,20 +32,63 @@ func (s *Store) PutCredential(ctx context.Context, c store.Credential) error {
 
 // GetCredential implements store.Store. ErrNotFound if absent.
 func (s *Store) GetCredential(ctx context.Context, accessKeyID string) (store.Credential, error) {
-	var c store.Credential
-	var created string
-	err := s.r.QueryRowContext(ctx,
+	c, err := scanCredential(s.r.QueryRowContext(ctx,
 		`SELECT access_key_id, principal_arn, user_name, sealed_secret, status, created_at
-		 FROM credentials WHERE access_key_id = ?`, accessKeyID).
-		Scan(&c.AccessKeyID, &c.PrincipalARN, &c.UserName, &c.SealedSecret, &c.Status, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = store.ErrNotFound
-	}
-	if err == nil {
-		c.CreatedAt, err = parseTime(created)
-	}
+		 FROM credentials WHERE access_key_id = ?`, accessKeyID))
 	if err != nil {
 		return store.Credential{}, fmt.Errorf("sqlite: get credential %s: %w", accessKeyID, err)
+	}
+	return c, nil
+}
+
+// ListCredentials implements store.IAMStore: the credentials of userName
+// ("" for the account root) in ascending access key ID order, using the
+// index on (user_name, access_key_id).
+func (s *Store) ListCredentials(ctx context.Context, userName string) ([]store.Credential, error) {
+	rows, err := s.r.QueryContext(ctx,
+		`SELECT access_key_id, principal_arn, user_name, sealed_secret, status, created_at
+		 FROM credentials WHERE user_name = ? ORDER BY access_key_id`, userName)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list credentials of %q: %w", userName, err)
+	}
+	defer rows.Close()
+	var out []store.Credential
+	for rows.Next() {
+		c, err := scanCredential(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list credentials of %q: %w", userName, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list credentials of %q: %w", userName, err)
+	}
+	return out, nil
+}
+
+// DeleteCredential implements store.IAMStore. ErrNotFound if absent.
+func (s *Store) DeleteCredential(ctx context.Context, accessKeyID string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		return affected(tx.ExecContext(ctx, `DELETE FROM credentials WHERE access_key_id = ?`, accessKeyID))
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete credential %s: %w", accessKeyID, err)
+	}
+	return nil
+}
+
+func scanCredential(row interface{ Scan(...any) error }) (store.Credential, error) {
+	var c store.Credential
+	var created string
+	err := row.Scan(&c.AccessKeyID, &c.PrincipalARN, &c.UserName, &c.SealedSecret, &c.Status, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Credential{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.Credential{}, err
+	}
+	if c.CreatedAt, err = parseTime(created); err != nil {
+		return store.Credential{}, err
 	}
 	return c, nil
 }

@@ -84,14 +84,16 @@ func (s *Store) UpdateKey(ctx context.Context, id string, fn func(*store.Key) er
 	return out, nil
 }
 
-// DeleteKey implements store.Store: it deletes the key and its aliases in
-// one transaction. ErrNotFound if absent.
+// DeleteKey implements store.Store: it deletes the key, its aliases and its
+// grants in one transaction. ErrNotFound if absent.
 func (s *Store) DeleteKey(ctx context.Context, id string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		// ON DELETE CASCADE does the same; deleting explicitly keeps the
 		// contract independent of the foreign_keys setting.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM aliases WHERE key_id = ?`, id); err != nil {
-			return err
+		for _, q := range []string{`DELETE FROM aliases WHERE key_id = ?`, `DELETE FROM grants WHERE key_id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
 		}
 		return affected(tx.ExecContext(ctx, `DELETE FROM keys WHERE id = ?`, id))
 	})

@@ -43,6 +43,30 @@ var migrations = [][]string{
 			value BLOB NOT NULL
 		)`,
 	},
+	// 2: IAM users and KMS grants; credentials by user.
+	{
+		`CREATE TABLE users (
+			name              TEXT NOT NULL PRIMARY KEY,
+			user_id           TEXT NOT NULL UNIQUE,
+			path              TEXT NOT NULL,
+			arn               TEXT NOT NULL,
+			created_at        TEXT NOT NULL,
+			inline_policies   TEXT NOT NULL, -- JSON object: policy name to document
+			attached_policies TEXT NOT NULL  -- JSON array of policy ARNs
+		)`,
+		`CREATE TABLE grants (
+			key_id             TEXT NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+			grant_id           TEXT NOT NULL,
+			name               TEXT NOT NULL,
+			grantee_principal  TEXT NOT NULL,
+			retiring_principal TEXT NOT NULL,
+			created_at         TEXT NOT NULL,
+			doc                TEXT NOT NULL, -- JSON: issuing account, operations, constraints
+			PRIMARY KEY (key_id, grant_id)
+		)`,
+		`CREATE INDEX grants_retiring_principal ON grants (retiring_principal, key_id, grant_id)`,
+		`CREATE INDEX credentials_user_name ON credentials (user_name, access_key_id)`,
+	},
 }
 
 // schemaVersion is the version this code reads and writes.

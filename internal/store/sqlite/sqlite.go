@@ -21,8 +21,14 @@
 //
 // Keys are stored as a JSON document (encoding/json of [store.Key]) next to
 // the columns queries need: id, version and due_at, the unix nanoseconds of
-// [store.Key.DueAt] (NULL when nothing is due), indexed for KeysDue. The
-// schema version is kept in PRAGMA user_version; Open applies the missing
+// [store.Key.DueAt] (NULL when nothing is due), indexed for KeysDue.
+// Aliases, credentials, users and grants have a column per field, except a
+// user's policies and a grant's operations, issuing account and
+// encryption-context constraints, which are JSON. Grants reference their
+// key with ON DELETE CASCADE and are indexed by retiring principal;
+// credentials are indexed by user name. Timestamps outside JSON are RFC 3339
+// text with nanoseconds. Text compares with the default BINARY collation,
+// so ordering is byte order. The schema version is kept in PRAGMA user_version; Open applies the missing
 // migrations and refuses a file written by a newer Trent.
 package sqlite
 
@@ -57,7 +63,10 @@ type Store struct {
 	closeErr  error
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.IAMStore = (*Store)(nil)
+)
 
 // Open opens the database at path, creating it (mode 0600) if it does not
 // exist, and brings its schema up to date. An existing file keeps its mode.

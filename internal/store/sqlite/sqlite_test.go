@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -160,5 +161,54 @@ func TestPathEscaping(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("database not at the given path: %v", err)
+	}
+}
+
+// TestMigrateFromVersion1 opens a file written by a Trent that had only the
+// first schema: its data stays and the IAM tables appear.
+func TestMigrateFromVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trent.db")
+	db, err := sql.Open("sqlite", dsn(path, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range append(migrations[0],
+		`PRAGMA user_version = 1`,
+		`INSERT INTO keys (id, version, due_at, doc) VALUES ('k', 3, NULL, '{"id":"k","state":"Enabled"}')`,
+		`INSERT INTO credentials VALUES ('AKIAOLD', 'arn:aws:iam::111122223333:user/alice', 'alice', x'00', 'Active', '2025-01-01T00:00:00Z')`,
+	) {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	db.Close()
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var version int
+	if err := s.w.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(migrations) {
+		t.Fatalf("user_version = %d (%v), want %d", version, err, len(migrations))
+	}
+	ctx := t.Context()
+	if k, err := s.GetKey(ctx, "k"); err != nil || k.Version != 3 || k.State != "Enabled" {
+		t.Fatalf("GetKey after migration = %+v, %v", k, err)
+	}
+	if creds, err := s.ListCredentials(ctx, "alice"); err != nil || len(creds) != 1 {
+		t.Fatalf("ListCredentials after migration = %+v, %v", creds, err)
+	}
+	if err := s.CreateUser(ctx, store.User{Name: "alice", UserID: "AIDA1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateGrant(ctx, store.Grant{KeyID: "k", GrantID: "g"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteKey(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetGrant(ctx, "k", "g"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("GetGrant after DeleteKey: %v, want ErrNotFound", err)
 	}
 }

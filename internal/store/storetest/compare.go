@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -149,6 +150,97 @@ func names(aliases []store.Alias) []string {
 	out := make([]string, len(aliases))
 	for i, a := range aliases {
 		out[i] = a.Name
+	}
+	return out
+}
+
+// checkUser reports every field of got that differs from want. Nil and
+// empty policy maps and lists are treated alike.
+func checkUser(t *testing.T, what string, got, want store.User) {
+	t.Helper()
+	var d diff
+	d.str("Name", got.Name, want.Name)
+	d.str("UserID", got.UserID, want.UserID)
+	d.str("Path", got.Path, want.Path)
+	d.str("ARN", got.ARN, want.ARN)
+	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
+	if !maps.Equal(got.InlinePolicies, want.InlinePolicies) {
+		d.add("InlinePolicies", got.InlinePolicies, want.InlinePolicies)
+	}
+	if !slices.Equal(got.AttachedPolicies, want.AttachedPolicies) {
+		d.add("AttachedPolicies", got.AttachedPolicies, want.AttachedPolicies)
+	}
+	d.report(t, what)
+}
+
+// checkGrant reports every field of got that differs from want. Nil and
+// empty Operations are treated alike; a nil constraint map (no constraint)
+// and an empty one are not.
+func checkGrant(t *testing.T, what string, got, want store.Grant) {
+	t.Helper()
+	var d diff
+	d.str("KeyID", got.KeyID, want.KeyID)
+	d.str("GrantID", got.GrantID, want.GrantID)
+	d.str("Name", got.Name, want.Name)
+	d.str("GranteePrincipal", got.GranteePrincipal, want.GranteePrincipal)
+	d.str("RetiringPrincipal", got.RetiringPrincipal, want.RetiringPrincipal)
+	d.str("IssuingAccount", got.IssuingAccount, want.IssuingAccount)
+	if !slices.Equal(got.Operations, want.Operations) {
+		d.add("Operations", got.Operations, want.Operations)
+	}
+	d.constraint("EncryptionContextEquals", got.EncryptionContextEquals, want.EncryptionContextEquals)
+	d.constraint("EncryptionContextSubset", got.EncryptionContextSubset, want.EncryptionContextSubset)
+	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
+	d.report(t, what)
+}
+
+// constraint compares encryption-context constraints, where nil differs
+// from empty.
+func (d *diff) constraint(field string, got, want map[string]string) {
+	if (got == nil) != (want == nil) || !maps.Equal(got, want) {
+		d.add(field, got, want)
+	}
+}
+
+func checkCredentialList(t *testing.T, s store.Store, userName string, want []string) {
+	t.Helper()
+	got, err := s.ListCredentials(t.Context(), userName)
+	checkErr(t, "ListCredentials", err, nil)
+	ids := make([]string, len(got))
+	for i, c := range got {
+		ids[i] = c.AccessKeyID
+		if c.UserName != userName {
+			t.Errorf("ListCredentials(%q) returned a credential of %q", userName, c.UserName)
+		}
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("ListCredentials(%q) = %q, want %q", userName, ids, want)
+	}
+}
+
+// userNames returns the names of users, in order.
+func userNames(users []store.User) []string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = u.Name
+	}
+	return out
+}
+
+// grantIDs returns the IDs of grants, in order.
+func grantIDs(grants []store.Grant) []string {
+	out := make([]string, len(grants))
+	for i, g := range grants {
+		out[i] = g.GrantID
+	}
+	return out
+}
+
+// positions returns the "keyID/grantID" positions of grants, in order.
+func positions(grants []store.Grant) []string {
+	out := make([]string, len(grants))
+	for i, g := range grants {
+		out[i] = g.KeyID + "/" + g.GrantID
 	}
 	return out
 }

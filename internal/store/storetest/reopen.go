@@ -23,8 +23,13 @@ func RunReopen(t *testing.T, openAt func(t *testing.T, dir string) store.Store) 
 		Status:       "Active",
 		CreatedAt:    t0,
 	}
+	gone := cred
+	gone.AccessKeyID = "AKIAEXAMPLEREOPEN002"
 	due := pendingDeletion(keyID(3), t0.Add(-time.Hour))
 	meta := []byte("first")
+	wantUser := fullUser("alice")
+	wantUser.InlinePolicies["added"] = `{"added":"before close"}`
+	wantGrant := fullGrant(keyID(1), grantID(1))
 
 	closeStore := func(s store.Store) {
 		t.Helper()
@@ -43,8 +48,20 @@ func RunReopen(t *testing.T, openAt func(t *testing.T, dir string) store.Store) 
 		t.Fatalf("UpdateKey: %v", err)
 	}
 	mustCreateAlias(t, s, alias("alias/kept", keyID(1)), alias("alias/gone", keyID(2)))
+	mustCreateGrant(t, s, wantGrant, grant(keyID(1), grantID(2), "r"), grant(keyID(2), grantID(3), "r"))
+	checkErr(t, "DeleteGrant", s.DeleteGrant(ctx, keyID(1), grantID(2)), nil)
 	checkErr(t, "DeleteKey", s.DeleteKey(ctx, keyID(2)), nil)
 	checkErr(t, "PutCredential", s.PutCredential(ctx, cred), nil)
+	checkErr(t, "PutCredential", s.PutCredential(ctx, gone), nil)
+	checkErr(t, "DeleteCredential", s.DeleteCredential(ctx, gone.AccessKeyID), nil)
+	mustCreateUser(t, s, fullUser("alice"), user("bob"))
+	if _, err := s.UpdateUser(ctx, "alice", func(u *store.User) error {
+		u.InlinePolicies["added"] = `{"added":"before close"}`
+		return nil
+	}); err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	checkErr(t, "DeleteUser", s.DeleteUser(ctx, "bob"), nil)
 	mustInitMeta(t, s, "setting", meta)
 	closeStore(s)
 
@@ -61,6 +78,14 @@ func RunReopen(t *testing.T, openAt func(t *testing.T, dir string) store.Store) 
 		_, err = s.GetAlias(ctx, "alias/gone")
 		checkErr(t, "GetAlias of the deleted key's alias", err, store.ErrNotFound)
 		checkCredential(t, "reopened credential", mustGetCredential(t, s, cred.AccessKeyID), cred)
+		checkCredentialList(t, s, cred.UserName, []string{cred.AccessKeyID})
+		checkUser(t, "reopened user", mustGetUser(t, s, "alice"), wantUser)
+		checkUserList(t, s, "", 100, []string{"alice"})
+		checkGrant(t, "reopened grant", mustGetGrant(t, s, keyID(1), grantID(1)), wantGrant)
+		checkGrantList(t, s, keyID(1), "", 100, []string{grantID(1)})
+		checkGrantList(t, s, keyID(2), "", 100, nil)
+		checkRetirable(t, s, wantGrant.RetiringPrincipal, "", "", 100, []string{keyID(1) + "/" + grantID(1)})
+		checkRetirable(t, s, "r", "", "", 100, nil)
 		if got := mustInitMeta(t, s, "setting", []byte("second")); !bytes.Equal(got, meta) {
 			t.Errorf("reopened InitMeta = %q, want %q", got, meta)
 		}

@@ -18,7 +18,8 @@
 // The suite checks the contract written in package store: every field
 // round-trips, Version is assigned by the store, returned records are copies,
 // documented errors wrap [store.ErrNotFound] and [store.ErrExists], UpdateKey
-// is atomic and serialised, and KeysDue follows every write. Run the suite
+// and UpdateUser are atomic and serialised, KeysDue follows every write, and
+// DeleteKey deletes the key's aliases and grants. Run the suite
 // under the race detector.
 //
 // Timestamps are compared with time.Time.Equal and must come back in UTC;
@@ -43,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("KeysDue", func(t *testing.T) { testKeysDue(t, open) })
 	t.Run("Aliases", func(t *testing.T) { testAliases(t, open) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open) })
+	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
+	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("Meta", func(t *testing.T) { testMeta(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 }

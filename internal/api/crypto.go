@@ -14,6 +14,9 @@ var errRecipient = &kms.Error{Kind: kms.ErrUnsupported, Message: "Recipient (Nit
 func dryRun(b *bool) bool { return b != nil && *b }
 
 func (h *Handler) encrypt(ctx context.Context, in *wire.EncryptRequest) (any, error) {
+	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
+		return nil, err
+	}
 	res, err := h.cfg.KMS.Encrypt(ctx, in.KeyId, in.Plaintext, in.EncryptionContext,
 		kms.CryptoOptions{Algorithm: in.EncryptionAlgorithm, DryRun: dryRun(in.DryRun)})
 	if err != nil {
@@ -27,6 +30,9 @@ func (h *Handler) encrypt(ctx context.Context, in *wire.EncryptRequest) (any, er
 }
 
 func (h *Handler) decrypt(ctx context.Context, in *wire.DecryptRequest) (any, error) {
+	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
+		return nil, err
+	}
 	if in.Recipient != nil {
 		return nil, errRecipient
 	}
@@ -47,6 +53,9 @@ func (h *Handler) decrypt(ctx context.Context, in *wire.DecryptRequest) (any, er
 }
 
 func (h *Handler) reEncrypt(ctx context.Context, in *wire.ReEncryptRequest) (any, error) {
+	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
+		return nil, err
+	}
 	if len(in.CiphertextBlob) == 0 {
 		return nil, validation("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null")
 	}
@@ -87,6 +96,9 @@ func dataKeySize(spec string, n *int32) (int, error) {
 }
 
 func (h *Handler) generateDataKey(ctx context.Context, in *wire.GenerateDataKeyRequest) (any, error) {
+	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
+		return nil, err
+	}
 	if in.Recipient != nil {
 		return nil, errRecipient
 	}
@@ -107,6 +119,9 @@ func (h *Handler) generateDataKey(ctx context.Context, in *wire.GenerateDataKeyR
 }
 
 func (h *Handler) generateDataKeyWithoutPlaintext(ctx context.Context, in *wire.GenerateDataKeyWithoutPlaintextRequest) (any, error) {
+	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
+		return nil, err
+	}
 	n, err := dataKeySize(in.KeySpec, in.NumberOfBytes)
 	if err != nil {
 		return nil, err
@@ -132,7 +147,7 @@ func (h *Handler) generateRandom(ctx context.Context, in *wire.GenerateRandomReq
 	if in.NumberOfBytes == nil {
 		return nil, validation("NumberOfBytes is required.")
 	}
-	b, err := h.cfg.KMS.GenerateRandom(int(*in.NumberOfBytes))
+	b, err := h.cfg.KMS.GenerateRandom(ctx, int(*in.NumberOfBytes))
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,9 @@ var errorTable = []struct {
 	{kms.ErrInvalidImportToken, "InvalidImportTokenException", 400},
 	{kms.ErrExpiredImportToken, "ExpiredImportTokenException", 400},
 	{kms.ErrIncorrectKeyMaterial, "IncorrectKeyMaterialException", 400},
+	{kms.ErrMalformedPolicy, "MalformedPolicyDocumentException", 400},
+	{kms.ErrInvalidGrantToken, "InvalidGrantTokenException", 400},
+	{kms.ErrInvalidGrantID, "InvalidGrantIdException", 400},
 
 	{sigv4.ErrMissingAuthentication, "MissingAuthenticationTokenException", 400},
 	{sigv4.ErrIncompleteSignature, "IncompleteSignatureException", 400},

@@ -142,7 +142,8 @@ func (h *Handler) serve(r *http.Request, c *call) (out any, err error) {
 		return nil, err
 	}
 	c.principal, c.body = &p, body
-	ctx, c.trace = kms.WithTrace(identity.With(ctx, p))
+	ctx = identity.WithCall(identity.With(ctx, p), identity.Call{SourceIP: sourceIP(r), SecureTransport: r.TLS != nil})
+	ctx, c.trace = kms.WithTrace(ctx)
 	return op(ctx, body)
 }
 

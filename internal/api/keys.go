@@ -26,6 +26,8 @@ func (h *Handler) createKey(ctx context.Context, in *wire.CreateKeyRequest) (any
 		Tags:        fromWireTags(in.Tags),
 		MultiRegion: in.MultiRegion != nil && *in.MultiRegion,
 		Policy:      in.Policy,
+
+		BypassPolicyLockoutSafetyCheck: in.BypassPolicyLockoutSafetyCheck != nil && *in.BypassPolicyLockoutSafetyCheck,
 	})
 	if err != nil {
 		return nil, err
@@ -34,6 +36,9 @@ func (h *Handler) createKey(ctx context.Context, in *wire.CreateKeyRequest) (any
 }
 
 func (h *Handler) describeKey(ctx context.Context, in *wire.DescribeKeyRequest) (any, error) {
+	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
+		return nil, err
+	}
 	k, err := h.cfg.KMS.DescribeKey(ctx, in.KeyId)
 	if err != nil {
 		return nil, err

@@ -54,6 +54,14 @@ func (h *Handler) operations() map[string]operation {
 		"GetParametersForImport":          handle(h.getParametersForImport),
 		"ImportKeyMaterial":               handle(h.importKeyMaterial),
 		"DeleteImportedKeyMaterial":       handle(h.deleteImportedKeyMaterial),
+		"PutKeyPolicy":                    handle(h.putKeyPolicy),
+		"GetKeyPolicy":                    handle(h.getKeyPolicy),
+		"ListKeyPolicies":                 handle(h.listKeyPolicies),
+		"CreateGrant":                     handle(h.createGrant),
+		"ListGrants":                      handle(h.listGrants),
+		"ListRetirableGrants":             handle(h.listRetirableGrants),
+		"RetireGrant":                     handle(h.retireGrant),
+		"RevokeGrant":                     handle(h.revokeGrant),
 	}
 	for _, name := range wire.Operations {
 		if _, ok := ops[name]; !ok {

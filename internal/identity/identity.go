@@ -28,3 +28,23 @@ func From(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(ctxKey{}).(Principal)
 	return p, ok
 }
+
+// Call describes the connection a request came over, for the condition
+// keys aws:SourceIp and aws:SecureTransport.
+type Call struct {
+	SourceIP        string
+	SecureTransport bool
+}
+
+type callKey struct{}
+
+// WithCall returns a copy of ctx carrying c.
+func WithCall(ctx context.Context, c Call) context.Context {
+	return context.WithValue(ctx, callKey{}, c)
+}
+
+// CallFrom returns the call ctx carries (the zero Call if none).
+func CallFrom(ctx context.Context) Call {
+	c, _ := ctx.Value(callKey{}).(Call)
+	return c
+}

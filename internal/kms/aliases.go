@@ -27,11 +27,11 @@ func checkAliasName(name string) error {
 
 // aliasTargetKey checks an alias name and resolves the key it is to point
 // at (key ID or ARN), which must not be pending deletion.
-func (s *Service) aliasTargetKey(ctx context.Context, name, targetRef string) (*store.Key, error) {
+func (s *Service) aliasTargetKey(ctx context.Context, action, name, targetRef string) (*store.Key, error) {
 	if err := checkAliasName(name); err != nil {
 		return nil, err
 	}
-	k, err := s.resolve(ctx, targetRef, keyOnly)
+	k, err := s.resolveFor(ctx, targetRef, keyOnly, authReq{action: action})
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (s *Service) aliasTargetKey(ctx context.Context, name, targetRef string) (*
 
 // CreateAlias creates alias name for the key targetRef (key ID or ARN).
 func (s *Service) CreateAlias(ctx context.Context, name, targetRef string) error {
-	k, err := s.aliasTargetKey(ctx, name, targetRef)
+	k, err := s.aliasTargetKey(ctx, "CreateAlias", name, targetRef)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,16 @@ func (s *Service) CreateAlias(ctx context.Context, name, targetRef string) error
 
 // UpdateAlias points an existing alias at another key.
 func (s *Service) UpdateAlias(ctx context.Context, name, targetRef string) error {
-	k, err := s.aliasTargetKey(ctx, name, targetRef)
+	// AWS checks kms:UpdateAlias on the alias's current key and on the new
+	// one; the current key's check comes first.
+	if id, err := s.aliasTarget(ctx, name); err == nil {
+		if cur, err := s.getKey(ctx, id); err == nil {
+			if err := s.authorize(ctx, authReq{action: "UpdateAlias", key: cur}); err != nil {
+				return err
+			}
+		}
+	}
+	k, err := s.aliasTargetKey(ctx, "UpdateAlias", name, targetRef)
 	if err != nil {
 		return err
 	}
@@ -84,6 +93,9 @@ func (s *Service) DeleteAlias(ctx context.Context, name string) error {
 	if !strings.HasPrefix(name, "alias/") {
 		return checkAliasName(name)
 	}
+	if _, err := s.resolveFor(ctx, name, aliasAllow, authReq{action: "DeleteAlias"}); err != nil {
+		return err
+	}
 	err := s.cfg.Store.DeleteAlias(ctx, name)
 	s.cache.dropAlias(name)
 	if errors.Is(err, store.ErrNotFound) {
@@ -97,11 +109,13 @@ func (s *Service) DeleteAlias(ctx context.Context, name string) error {
 func (s *Service) ListAliases(ctx context.Context, ref, marker string, limit int) ([]store.Alias, string, error) {
 	keyID := ""
 	if ref != "" {
-		k, err := s.resolve(ctx, ref, keyOnly)
+		k, err := s.resolveFor(ctx, ref, keyOnly, authReq{action: "ListAliases"})
 		if err != nil {
 			return nil, "", err
 		}
 		keyID = k.ID
+	} else if err := s.authorize(ctx, authReq{action: "ListAliases"}); err != nil {
+		return nil, "", err
 	}
 	after, err := decodeMarker(markerAliases, marker)
 	if err != nil {

@@ -31,8 +31,12 @@ type CryptoOptions struct {
 
 // usableKey resolves ref for a cryptographic operation: the key must be a
 // symmetric encryption key in state Enabled.
-func (s *Service) usableKey(ctx context.Context, op, ref string, opt CryptoOptions) (*store.Key, error) {
-	k, err := s.resolve(ctx, ref, aliasAllow)
+func (s *Service) usableKey(ctx context.Context, op, ref string, ec map[string]string, opt CryptoOptions) (*store.Key, error) {
+	action := op
+	if op == "ReEncrypt" {
+		action = "ReEncryptTo"
+	}
+	k, err := s.resolveFor(ctx, ref, aliasAllow, authReq{action: action, ec: orEmpty(ec), extra: algorithmKey(opt.Algorithm)})
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +60,7 @@ func (s *Service) Encrypt(ctx context.Context, ref string, plaintext []byte, ec 
 	if err := checkContext(ec); err != nil {
 		return CryptoResult{}, err
 	}
-	k, err := s.usableKey(ctx, "Encrypt", ref, opt)
+	k, err := s.usableKey(ctx, "Encrypt", ref, ec, opt)
 	if err != nil {
 		return CryptoResult{}, err
 	}
@@ -110,7 +114,7 @@ func (s *Service) Decrypt(ctx context.Context, ref string, blob []byte, ec map[s
 			return CryptoResult{}, newError(ErrIncorrectKey, "The key ID in the request does not identify a CMK that can perform this operation.")
 		}
 	}
-	k, err := s.usableKey(ctx, "Decrypt", blobKeyID, opt)
+	k, err := s.usableKey(ctx, decryptAction(ctx), blobKeyID, ec, opt)
 	var e *Error
 	if errors.As(err, &e) && e.Kind == ErrNotFound {
 		return CryptoResult{}, newError(ErrAccessDenied, "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.")
@@ -147,12 +151,12 @@ func (s *Service) ReEncrypt(ctx context.Context, srcRef string, blob []byte, src
 	}
 	dryRun := srcOpt.DryRun
 	srcOpt.DryRun, dstOpt.DryRun = false, false
-	src, err = s.Decrypt(ctx, srcRef, blob, srcEC, srcOpt)
+	src, err = s.Decrypt(withAction(ctx, "ReEncryptFrom"), srcRef, blob, srcEC, srcOpt)
 	if err != nil {
 		return src, dst, err
 	}
 	defer clear(src.Plaintext)
-	k, err := s.usableKey(ctx, "ReEncrypt", dstRef, dstOpt)
+	k, err := s.usableKey(ctx, "ReEncrypt", dstRef, dstEC, dstOpt)
 	if err != nil {
 		return src, dst, err
 	}
@@ -174,7 +178,7 @@ func (s *Service) GenerateDataKey(ctx context.Context, ref string, n int, ec map
 	if !withPlaintext {
 		op = "GenerateDataKeyWithoutPlaintext"
 	}
-	k, err := s.usableKey(ctx, op, ref, opt)
+	k, err := s.usableKey(ctx, op, ref, ec, opt)
 	if err != nil {
 		return CryptoResult{}, err
 	}
@@ -195,7 +199,10 @@ func (s *Service) GenerateDataKey(ctx context.Context, ref string, n int, ec map
 }
 
 // GenerateRandom returns n random bytes from the service's random source.
-func (s *Service) GenerateRandom(n int) ([]byte, error) {
+func (s *Service) GenerateRandom(ctx context.Context, n int) ([]byte, error) {
+	if err := s.authorize(ctx, authReq{action: "GenerateRandom"}); err != nil {
+		return nil, err
+	}
 	b := make([]byte, n)
 	_, err := io.ReadFull(s.cfg.Rand, b)
 	return b, err
@@ -208,4 +215,34 @@ func checkContext(ec map[string]string) error {
 		return newError(ErrValidation, "Encryption context must not exceed %d bytes when encoded", ciphertext.MaxContextSize)
 	}
 	return nil
+}
+
+type actionKey struct{}
+
+// withAction makes Decrypt authorise as another action (ReEncryptFrom).
+func withAction(ctx context.Context, action string) context.Context {
+	return context.WithValue(ctx, actionKey{}, action)
+}
+
+func decryptAction(ctx context.Context) string {
+	if a, ok := ctx.Value(actionKey{}).(string); ok {
+		return a
+	}
+	return "Decrypt"
+}
+
+// orEmpty makes a nil encryption context an empty one, so that conditions
+// on kms:EncryptionContextKeys see "no keys" rather than "no context".
+func orEmpty(ec map[string]string) map[string]string {
+	if ec == nil {
+		return map[string]string{}
+	}
+	return ec
+}
+
+func algorithmKey(alg string) map[string]string {
+	if alg == "" {
+		alg = AlgSymmetricDefault
+	}
+	return map[string]string{"kms:EncryptionAlgorithm": alg}
 }

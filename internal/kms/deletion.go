@@ -24,7 +24,7 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, ref string, days int)
 	if days < minPendingWindow || days > maxPendingWindow {
 		return nil, newError(ErrValidation, "PendingWindowInDays must be between %d and %d", minPendingWindow, maxPendingWindow)
 	}
-	k, err := s.resolve(ctx, ref, keyOnly)
+	k, err := s.resolveFor(ctx, ref, keyOnly, authReq{action: "ScheduleKeyDeletion"})
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, ref string, days int)
 // AWS; a key of origin EXTERNAL that has no usable material becomes
 // PendingImport instead, because it cannot be enabled without material.
 func (s *Service) CancelKeyDeletion(ctx context.Context, ref string) (*store.Key, error) {
-	k, err := s.resolve(ctx, ref, keyOnly)
+	k, err := s.resolveFor(ctx, ref, keyOnly, authReq{action: "CancelKeyDeletion"})
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,9 @@ var (
 	ErrInvalidImportToken   = errors.New("InvalidImportToken")
 	ErrExpiredImportToken   = errors.New("ExpiredImportToken")
 	ErrIncorrectKeyMaterial = errors.New("IncorrectKeyMaterial")
+	ErrMalformedPolicy      = errors.New("MalformedPolicyDocument")
+	ErrInvalidGrantToken    = errors.New("InvalidGrantToken")
+	ErrInvalidGrantID       = errors.New("InvalidGrantId")
 )
 
 // Error is a client-visible failure: a kind and the message AWS would give.

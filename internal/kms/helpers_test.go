@@ -9,6 +9,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/rootkey"
+	"github.com/trent-kms/trent/internal/store"
 	"github.com/trent-kms/trent/internal/store/sqlite"
 )
 
@@ -37,6 +38,12 @@ const (
 
 // newService returns a Service on a fresh SQLite store in a temp dir.
 func newService(t *testing.T) (*kms.Service, *clock) {
+	svc, clk, _ := newServiceStore(t)
+	return svc, clk
+}
+
+// newServiceStore also returns the store, for tests that add users.
+func newServiceStore(t *testing.T) (*kms.Service, *clock, store.Store) {
 	t.Helper()
 	st, err := sqlite.Open(t.TempDir() + "/trent.db")
 	if err != nil {
@@ -54,7 +61,7 @@ func newService(t *testing.T) (*kms.Service, *clock) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return svc, clk
+	return svc, clk, st
 }
 
 // wantKind fails the test unless err is a kms error of the given kind with

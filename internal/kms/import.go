@@ -24,8 +24,8 @@ type ImportParameters struct {
 
 // importableKey resolves ref for an import operation: a key ID or ARN of a
 // key of origin EXTERNAL.
-func (s *Service) importableKey(ctx context.Context, ref string) (*store.Key, error) {
-	k, err := s.resolve(ctx, ref, keyOnly)
+func (s *Service) importableKey(ctx context.Context, ref string, q authReq) (*store.Key, error) {
+	k, err := s.resolveFor(ctx, ref, keyOnly, q)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,8 @@ func (s *Service) importableKey(ctx context.Context, ref string) (*store.Key, er
 // tokens stop working. The private key is stored only sealed under the root
 // key and is destroyed once used or expired.
 func (s *Service) GetParametersForImport(ctx context.Context, ref, alg, spec string) (ImportParameters, error) {
-	k, err := s.importableKey(ctx, ref)
+	k, err := s.importableKey(ctx, ref, authReq{action: "GetParametersForImport",
+		extra: map[string]string{"kms:WrappingAlgorithm": alg, "kms:WrappingKeySpec": spec}})
 	if err != nil {
 		return ImportParameters{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,7 +45,7 @@ var errUnwrap = newError(ErrInvalidCiphertext, "The wrapped key material could n
 // Enabled. Reimport accepts only the material already associated with the
 // key, byte for byte, and may change its expiry.
 func (s *Service) ImportKeyMaterial(ctx context.Context, ref string, token, wrapped []byte, opt ImportOptions) (keyARN, materialID string, err error) {
-	k, err := s.importableKey(ctx, ref)
+	k, err := s.importableKey(ctx, ref, authReq{action: "ImportKeyMaterial", extra: importConditionKeys(opt)})
 	if err != nil {
 		return "", "", err
 	}
@@ -165,4 +166,17 @@ func (s *Service) unwrapMaterial(ctx context.Context, k *store.Key, params *stor
 		}
 	}
 	return nil, errUnwrap
+}
+
+// importConditionKeys are the condition keys of an ImportKeyMaterial call.
+func importConditionKeys(opt ImportOptions) map[string]string {
+	model := opt.ExpirationModel
+	if model == "" {
+		model = ExpirationExpires
+	}
+	m := map[string]string{"kms:ExpirationModel": model}
+	if opt.ValidTo != nil {
+		m["kms:ValidTo"] = strconv.FormatInt(opt.ValidTo.Unix(), 10)
+	}
+	return m
 }

@@ -64,7 +64,7 @@ func missingMaterial(k *store.Key) bool {
 // deletion; ciphertexts under the material decrypt again once the same
 // material is reimported.
 func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, ref, materialID string) (keyARN, deletedID string, err error) {
-	k, err := s.importableKey(ctx, ref)
+	k, err := s.importableKey(ctx, ref, authReq{action: "DeleteImportedKeyMaterial"})
 	if err != nil {
 		return "", "", err
 	}

@@ -17,6 +17,9 @@ type CreateKeyInput struct {
 	Tags        []store.Tag
 	MultiRegion bool
 	Policy      string // the default key policy when empty
+	// BypassPolicyLockoutSafetyCheck skips the check that the caller can
+	// still change the policy.
+	BypassPolicyLockoutSafetyCheck bool
 }
 
 // CreateKey creates a customer managed key. A key of origin AWS_KMS gets
@@ -29,8 +32,15 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*store.Key,
 	if err := checkTags(in.Tags, nil); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, authReq{action: "CreateKey", extra: map[string]string{
+		"kms:KeySpec": in.KeySpec, "kms:KeyUsage": in.KeyUsage, "kms:KeyOrigin": in.Origin,
+	}}); err != nil {
+		return nil, err
+	}
 	if in.Policy == "" {
 		in.Policy = s.defaultPolicy()
+	} else if err := s.checkKeyPolicy(ctx, in.Policy, in.BypassPolicyLockoutSafetyCheck); err != nil {
+		return nil, err
 	}
 	k := &store.Key{
 		ID:          uuid.New().String(),
@@ -113,12 +123,15 @@ func (s *Service) defaultPolicy() string {
 // DescribeKey returns the key that ref names (key ID, key ARN, alias name or
 // alias ARN).
 func (s *Service) DescribeKey(ctx context.Context, ref string) (*store.Key, error) {
-	return s.resolve(ctx, ref, aliasAllow)
+	return s.resolveFor(ctx, ref, aliasAllow, authReq{action: "DescribeKey"})
 }
 
 // ListKeys returns a page of keys in key ID order and the marker of the next
 // page ("" on the last page).
 func (s *Service) ListKeys(ctx context.Context, marker string, limit int) ([]*store.Key, string, error) {
+	if err := s.authorize(ctx, authReq{action: "ListKeys"}); err != nil {
+		return nil, "", err
+	}
 	after, err := decodeMarker(markerKeys, marker)
 	if err != nil {
 		return nil, "", err
@@ -148,7 +161,11 @@ func (s *Service) DisableKey(ctx context.Context, ref string) error {
 }
 
 func (s *Service) setEnabled(ctx context.Context, ref, state string) error {
-	k, err := s.resolve(ctx, ref, keyOnly)
+	action := "EnableKey"
+	if state == StateDisabled {
+		action = "DisableKey"
+	}
+	k, err := s.resolveFor(ctx, ref, keyOnly, authReq{action: action})
 	if err != nil {
 		return err
 	}
@@ -165,7 +182,7 @@ func (s *Service) setEnabled(ctx context.Context, ref, state string) error {
 
 // UpdateKeyDescription replaces the key's description.
 func (s *Service) UpdateKeyDescription(ctx context.Context, ref, description string) error {
-	return s.mutate(ctx, ref, func(k *store.Key) error {
+	return s.mutate(ctx, "UpdateKeyDescription", ref, func(k *store.Key) error {
 		k.Description = description
 		return nil
 	})
@@ -174,8 +191,8 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, ref, description str
 // mutate resolves ref (a key ID or ARN) and applies fn to the key, unless
 // the key is pending deletion: AWS freezes a key's description, tags and
 // aliases during its deletion window.
-func (s *Service) mutate(ctx context.Context, ref string, fn func(*store.Key) error) error {
-	k, err := s.resolve(ctx, ref, keyOnly)
+func (s *Service) mutate(ctx context.Context, action, ref string, fn func(*store.Key) error) error {
+	k, err := s.resolveFor(ctx, ref, keyOnly, authReq{action: action})
 	if err != nil {
 		return err
 	}

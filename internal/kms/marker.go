@@ -9,9 +9,11 @@ import (
 // where last is the sort key of the last item of the previous page. The
 // kind stops a marker of one listing from being replayed on another.
 const (
-	markerKeys    = "k"
-	markerAliases = "a"
-	markerTags    = "t"
+	markerKeys      = "k"
+	markerAliases   = "a"
+	markerTags      = "t"
+	markerGrants    = "g"
+	markerRetirable = "r"
 )
 
 func encodeMarker(kind, last string) string {

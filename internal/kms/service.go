@@ -86,10 +86,12 @@ type Config struct {
 
 // Service implements the KMS operations.
 type Service struct {
-	cfg         Config
-	cache       *cache
-	matIDer     *materialIDer
-	tokenSecret []byte
+	cfg          Config
+	cache        *cache
+	matIDer      *materialIDer
+	tokenSecret  []byte
+	policies     keyPolicyCache
+	userPolicies userPolicyCache
 }
 
 // New returns a Service. It initialises the service-wide secret used to

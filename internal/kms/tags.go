@@ -38,7 +38,7 @@ func checkTags(adding, existing []store.Tag) error {
 
 // TagResource adds tags to a key, replacing the values of existing keys.
 func (s *Service) TagResource(ctx context.Context, ref string, tags []store.Tag) error {
-	return s.mutate(ctx, ref, func(k *store.Key) error {
+	return s.mutate(ctx, "TagResource", ref, func(k *store.Key) error {
 		if err := checkTags(tags, k.Tags); err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func (s *Service) TagResource(ctx context.Context, ref string, tags []store.Tag)
 // UntagResource removes the named tags; names the key does not have are
 // ignored, as AWS does.
 func (s *Service) UntagResource(ctx context.Context, ref string, keys []string) error {
-	return s.mutate(ctx, ref, func(k *store.Key) error {
+	return s.mutate(ctx, "UntagResource", ref, func(k *store.Key) error {
 		k.Tags = slices.DeleteFunc(k.Tags, func(t store.Tag) bool { return slices.Contains(keys, t.Key) })
 		return nil
 	})
@@ -65,7 +65,7 @@ func (s *Service) UntagResource(ctx context.Context, ref string, keys []string) 
 
 // ListResourceTags returns a page of the key's tags in tag-key order.
 func (s *Service) ListResourceTags(ctx context.Context, ref, marker string, limit int) ([]store.Tag, string, error) {
-	k, err := s.resolve(ctx, ref, keyOnly)
+	k, err := s.resolveFor(ctx, ref, keyOnly, authReq{action: "ListResourceTags"})
 	if err != nil {
 		return nil, "", err
 	}

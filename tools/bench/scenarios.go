@@ -36,6 +36,7 @@ type scenario struct {
 // scenarios is every scenario -ops can name, in the default order.
 var scenarios = []scenario{
 	{"encrypt", setupEncrypt, opEncrypt, 0},
+	{"encrypt-with-policy", setupPolicyKey, opEncrypt, 0},
 	{"decrypt", setupDecrypt, opDecrypt, 0},
 	{"generate-data-key", setupKey, opGenerateDataKey, 0},
 	{"create-key", nil, opCreateKey, 0},
@@ -141,4 +142,38 @@ func opGenerateDataKey(ctx context.Context, f *fixture) error {
 func opCreateKey(ctx context.Context, f *fixture) error {
 	_, err := f.Client.CreateKey(ctx, &kms.CreateKeyInput{})
 	return err
+}
+
+// realisticPolicy is a key policy of five statements, one with a
+// condition, like the console generates for administrators and users; the
+// caller (the account root) is allowed through the first statement after
+// the others have been evaluated.
+func realisticPolicy(account string) string {
+	acct := "arn:aws:iam::" + account
+	// The named users are in a partner account, which needs no users in
+	// this server to exist (principals of this account are checked).
+	users := "arn:aws:iam::210987654321"
+	return `{"Version":"2012-10-17","Id":"bench","Statement":[
+ {"Sid":"Deny other contexts","Effect":"Deny","Principal":"*","Action":"kms:Encrypt","Resource":"*",
+  "Condition":{"StringEquals":{"kms:EncryptionContext:tenant":"forbidden"}}},
+ {"Sid":"Key administrators","Effect":"Allow","Principal":{"AWS":"` + users + `:user/kms-admin"},
+  "Action":["kms:Create*","kms:Describe*","kms:Enable*","kms:List*","kms:Put*","kms:Update*","kms:Revoke*","kms:Disable*","kms:Get*","kms:Delete*","kms:ScheduleKeyDeletion","kms:CancelKeyDeletion"],"Resource":"*"},
+ {"Sid":"Key users","Effect":"Allow","Principal":{"AWS":"` + users + `:user/app"},
+  "Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*"},
+ {"Sid":"Persistent resources","Effect":"Allow","Principal":{"AWS":"` + users + `:user/app"},
+  "Action":["kms:CreateGrant","kms:ListGrants","kms:RevokeGrant"],"Resource":"*","Condition":{"Bool":{"kms:GrantIsForAWSResource":"true"}}},
+ {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"` + acct + `:root"},"Action":"kms:*","Resource":"*"}
+]}`
+}
+
+// setupPolicyKey creates a key with realisticPolicy, for Encrypt.
+func setupPolicyKey(ctx context.Context, f *fixture) error {
+	out, err := f.Client.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(realisticPolicy("111122223333"))})
+	if err != nil {
+		return fmt.Errorf("CreateKey with a policy: %w", err)
+	}
+	f.KeyID = aws.ToString(out.KeyMetadata.KeyId)
+	f.Plaintext = make([]byte, f.Size)
+	rand.Read(f.Plaintext)
+	return nil
 }

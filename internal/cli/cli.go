@@ -20,6 +20,7 @@ Commands:
   server    run the KMS service (AWS KMS JSON protocol over HTTP)
   hsm       PKCS#11 tools for the HSM side of BYOK: slots, objects, keygen, wrap, kcv, …
   audit     print the audit trail, filtered
+  admin     administration: key-policy generates a key policy for review
   version   print the version
 
 Run 'trent <command> -h' for a command's flags.
@@ -39,6 +40,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return runServer(ctx, args[1:], stderr)
 	case "audit":
 		return runAudit(args[1:], stdout, stderr)
+	case "admin":
+		return runAdmin(args[1:], stdout, stderr)
 	case "hsm":
 		return runHSM(ctx, args[1:], stdout, stderr)
 	case "version":

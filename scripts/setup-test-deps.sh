@@ -18,3 +18,17 @@ if [ ${#need[@]} -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+# PostgreSQL, for the tests of internal/store/postgres (scripts/pg.sh runs a
+# throwaway cluster from these binaries). Debian keeps them off PATH, in
+# /usr/lib/postgresql/VERSION/bin.
+if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+	echo "== installing postgresql"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# The package's own cluster is not needed: keep it from creating and
+	# starting one (as the official postgres Docker image does).
+	apt-get install -y -qq postgresql-common >/dev/null
+	sed -ri 's/^#?\s*(create_main_cluster)\s*=.*$/\1 = false/' /etc/postgresql-common/createcluster.conf
+	apt-get install -y -qq postgresql >/dev/null
+fi

@@ -16,7 +16,10 @@
 // transaction holding a write lock (on the row, or on the whole store in the
 // embedded backend): concurrent updates of one key are serialised, so state
 // transitions cannot be lost. The function passed to UpdateKey must be quick,
-// must not change the key's ID and must not call the Store. Every successful
+// must not change the key's ID and must not call the Store; it may be called
+// more than once (a backend retries a transaction that lost a race), so it
+// must reset any state it keeps outside the key, and only its last call's
+// result is stored. Every successful
 // write is durable before the method returns; a failed commit leaves it
 // unknown whether the write happened, as with any database.
 //

@@ -181,6 +181,11 @@ func encodeKey(k *store.Key) (doc string, due sql.NullInt64, err error) {
 	c := *k
 	c.CreatedAt = c.CreatedAt.UTC()
 	c.DeletionDate = c.DeletionDate.UTC()
+	if c.Import != nil {
+		imp := *c.Import
+		imp.ValidTo = imp.ValidTo.UTC()
+		c.Import = &imp
+	}
 	c.Materials = append([]store.Material(nil), k.Materials...)
 	for i := range c.Materials {
 		m := &c.Materials[i]

@@ -108,7 +108,9 @@ func testGrants(t *testing.T, open func(t *testing.T) store.Store) {
 		emptyConstraint.EncryptionContextEquals = map[string]string{}
 		emptySubset := grant(keyID(1), grantID(3), "")
 		emptySubset.EncryptionContextSubset = map[string]string{}
-		for _, want := range []store.Grant{noConstraint, emptyConstraint, emptySubset, fullGrant(keyID(1), grantID(4))} {
+		zoned := fullGrant(keyID(1), grantID(5))
+		zoned.CreatedAt = zoned.CreatedAt.In(time.FixedZone("UTC+9", 9*3600)) // comes back in UTC
+		for _, want := range []store.Grant{noConstraint, emptyConstraint, emptySubset, fullGrant(keyID(1), grantID(4)), zoned} {
 			in := cloneGrant(want)
 			if err := s.CreateGrant(t.Context(), in); err != nil {
 				t.Fatalf("CreateGrant(%s): %v", want.GrantID, err)

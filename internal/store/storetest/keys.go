@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -17,6 +18,7 @@ func testKeys(t *testing.T, open func(t *testing.T) store.Store) {
 		}{
 			{"Minimal", minimalKey(keyID(1))},
 			{"Full", fullKey(keyID(2))},
+			{"OtherZone", inZone(fullKey(keyID(3)), time.FixedZone("UTC-3:30", -(3*3600+1800)))},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				s := open(t)
@@ -210,6 +212,21 @@ func mutateKey(k *store.Key) {
 		}
 	}
 	k.Materials = append(k.Materials, store.Material{ID: materialID(99)})
+}
+
+// inZone returns k with every timestamp in loc: the store must return the
+// same instants, in UTC.
+func inZone(k *store.Key, loc *time.Location) *store.Key {
+	k.CreatedAt = k.CreatedAt.In(loc)
+	k.DeletionDate = k.DeletionDate.In(loc)
+	if k.Import != nil {
+		k.Import.ValidTo = k.Import.ValidTo.In(loc)
+	}
+	for i := range k.Materials {
+		m := &k.Materials[i]
+		m.ImportedAt, m.ValidTo = m.ImportedAt.In(loc), m.ValidTo.In(loc)
+	}
+	return k
 }
 
 // cloneKey returns a deep copy of k.

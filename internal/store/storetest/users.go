@@ -100,7 +100,9 @@ func mustGetUser(t *testing.T, s store.Store, name string) store.User {
 func testUsers(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("RoundTrip", func(t *testing.T) {
 		s := open(t)
-		for _, want := range []store.User{user("minimal"), fullUser("full")} {
+		zoned := fullUser("zoned")
+		zoned.CreatedAt = zoned.CreatedAt.In(time.FixedZone("UTC+9", 9*3600)) // comes back in UTC
+		for _, want := range []store.User{user("minimal"), fullUser("full"), zoned} {
 			in := cloneUser(want)
 			if err := s.CreateUser(t.Context(), in); err != nil {
 				t.Fatalf("CreateUser(%s): %v", want.Name, err)

@@ -1,0 +1,205 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// CreateKey implements store.Store: it inserts k with version 1 and sets
+// k.Version. ErrExists if the ID is taken.
+func (s *Store) CreateKey(ctx context.Context, k *store.Key) error {
+	doc, due, err := encodeKey(k)
+	if err != nil {
+		return fmt.Errorf("postgres: create key %s: %w", k.ID, err)
+	}
+	err = inserted(s.exec(ctx,
+		`INSERT INTO keys (id, version, due_at, doc) VALUES ($1, 1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+		k.ID, due, doc))
+	if err != nil {
+		return fmt.Errorf("postgres: create key %s: %w", k.ID, err)
+	}
+	k.Version = 1
+	return nil
+}
+
+// GetKey implements store.Store. ErrNotFound if absent.
+func (s *Store) GetKey(ctx context.Context, id string) (*store.Key, error) {
+	var k *store.Key
+	err := s.read(ctx, func() error {
+		var err error
+		k, err = scanKey(s.pool.QueryRow(ctx, `SELECT version, doc FROM keys WHERE id = $1`, id))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get key %s: %w", id, err)
+	}
+	return k, nil
+}
+
+// UpdateKey implements store.Store. The read (SELECT ... FOR UPDATE), fn
+// and the write run in one transaction holding the key's row lock, so
+// updates of one key are serialised and updates of different keys run in
+// parallel. fn must not call the Store and must not change the key's ID; it
+// may be called more than once if the transaction is retried. An error from
+// fn rolls back and is returned unchanged. ErrNotFound if absent.
+func (s *Store) UpdateKey(ctx context.Context, id string, fn func(*store.Key) error) (*store.Key, error) {
+	var out *store.Key
+	var fnErr error
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		fnErr = nil
+		k, err := scanKey(tx.QueryRow(ctx, `SELECT version, doc FROM keys WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return err
+		}
+		version := k.Version + 1
+		if fnErr = fn(k); fnErr != nil {
+			return stop(fnErr)
+		}
+		if k.ID != id {
+			return stop(fmt.Errorf("fn changed the ID to %q", k.ID))
+		}
+		doc, due, err := encodeKey(k)
+		if err != nil {
+			return stop(err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE keys SET version = $1, due_at = $2, doc = $3 WHERE id = $4`,
+			version, due, doc, id); err != nil {
+			return err
+		}
+		// Decode what was written: the caller gets the stored state, and
+		// nothing fn may still hold a reference to.
+		out, err = decodeKey([]byte(doc), version)
+		return err
+	})
+	switch {
+	case fnErr != nil:
+		return nil, fnErr
+	case err != nil:
+		return nil, fmt.Errorf("postgres: update key %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// DeleteKey implements store.Store: one DELETE, whose ON DELETE CASCADE
+// deletes the key's aliases and grants in the same statement. ErrNotFound
+// if absent.
+func (s *Store) DeleteKey(ctx context.Context, id string) error {
+	if err := affected(s.exec(ctx, `DELETE FROM keys WHERE id = $1`, id)); err != nil {
+		return fmt.Errorf("postgres: delete key %s: %w", id, err)
+	}
+	return nil
+}
+
+// ListKeys implements store.Store. A limit of zero or less returns no keys.
+func (s *Store) ListKeys(ctx context.Context, after string, limit int) ([]*store.Key, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var keys []*store.Key
+	err := s.read(ctx, func() error {
+		rows, err := s.pool.Query(ctx, `SELECT version, doc FROM keys WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+		if err != nil {
+			return err
+		}
+		keys, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*store.Key, error) { return scanKey(row) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list keys: %w", err)
+	}
+	return keys, nil
+}
+
+// KeysDue implements store.Store, using the index on (due_at, id). A limit
+// of zero or less returns no IDs.
+func (s *Store) KeysDue(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var ids []string
+	err := s.read(ctx, func() error {
+		rows, err := s.pool.Query(ctx, `SELECT id FROM keys WHERE due_at <= $1 ORDER BY due_at, id LIMIT $2`,
+			unixNanos(now), limit)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: keys due: %w", err)
+	}
+	return ids, nil
+}
+
+// scanKey scans a (version, doc) row. ErrNotFound if there is none.
+func scanKey(row pgx.Row) (*store.Key, error) {
+	var version int64
+	var doc []byte
+	if err := row.Scan(&version, &doc); err != nil {
+		return nil, noRows(err)
+	}
+	return decodeKey(doc, version)
+}
+
+func decodeKey(doc []byte, version int64) (*store.Key, error) {
+	k := new(store.Key)
+	if err := json.Unmarshal(doc, k); err != nil {
+		return nil, fmt.Errorf("decode key document: %w", err)
+	}
+	k.Version = version
+	return k, nil
+}
+
+// encodeKey returns the JSON document stored for k, with every timestamp in
+// UTC, and the due_at column: k.DueAt() in unix nanoseconds, nil (NULL) if
+// zero.
+func encodeKey(k *store.Key) (doc string, due *int64, err error) {
+	c := *k
+	c.CreatedAt = c.CreatedAt.UTC()
+	c.DeletionDate = c.DeletionDate.UTC()
+	if c.Import != nil {
+		imp := *c.Import
+		imp.ValidTo = imp.ValidTo.UTC()
+		c.Import = &imp
+	}
+	c.Materials = append([]store.Material(nil), k.Materials...)
+	for i := range c.Materials {
+		m := &c.Materials[i]
+		m.ImportedAt, m.ValidTo = m.ImportedAt.UTC(), m.ValidTo.UTC()
+	}
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "", nil, fmt.Errorf("encode key document: %w", err)
+	}
+	if d := c.DueAt(); !d.IsZero() {
+		n := unixNanos(d)
+		due = &n
+	}
+	return string(b), due, nil
+}
+
+// The range of instants unix nanoseconds can represent (1677 to 2262).
+var (
+	minNanos = time.Unix(0, math.MinInt64)
+	maxNanos = time.Unix(0, math.MaxInt64)
+)
+
+// unixNanos returns t in unix nanoseconds, clamped to the int64 range, so
+// that a far-future expiry is never due and a far-past one always is.
+func unixNanos(t time.Time) int64 {
+	switch {
+	case t.Before(minNanos):
+		return math.MinInt64
+	case t.After(maxNanos):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}

@@ -1,0 +1,394 @@
+// Package postgres is a [store.Store] on PostgreSQL, through pgx v5 and
+// its connection pool (pgxpool). Several Trent nodes may share one
+// database: every guarantee of the Store contract holds across them.
+//
+// # Schema
+//
+// The data model is the embedded backend's (package sqlite). Keys are a
+// JSON document in a TEXT column (encoding/json of [store.Key]) next to the
+// columns queries need: id, version and due_at, the unix nanoseconds of
+// [store.Key.DueAt] (NULL when nothing is due), indexed for KeysDue.
+// Aliases, credentials, users and grants have a column per field, except a
+// user's policies and a grant's operations, issuing account and
+// encryption-context constraints, which are JSON in TEXT columns. Aliases
+// and grants reference their key with ON DELETE CASCADE; grants are indexed
+// by retiring principal and credentials by user name. Identifier and name
+// columns are COLLATE "C", so that ORDER BY is byte order whatever the
+// database's locale. Timestamps outside JSON are RFC 3339 text with
+// nanoseconds: exact for every year from 0 to 9999, where timestamptz keeps
+// only microseconds. Text columns cannot hold NUL bytes or invalid UTF-8
+// (PostgreSQL refuses them); the service validates every name it stores.
+//
+// Open applies the missing schema migrations, numbered in the one-row table
+// trent_schema, in one transaction that first takes a transaction-level
+// advisory lock (pg_advisory_xact_lock), so that nodes starting at once
+// migrate one after the other; it refuses a schema newer than the code.
+// The tables have plain names (keys, aliases, users, ...): give Trent a
+// database of its own, or a schema of its own selected by search_path in
+// the DSN.
+//
+// # Consistency
+//
+// Transactions run at the database's default isolation level (READ
+// COMMITTED on PostgreSQL) and take the row locks they need:
+// UpdateKey and UpdateUser read with SELECT ... FOR UPDATE, so concurrent
+// updates of one row queue on its lock while updates of different rows run
+// in parallel; CreateAlias, UpdateAlias and CreateGrant lock the target key
+// with SELECT ... FOR KEY SHARE, so that a concurrent DeleteKey either
+// deletes the new row with the key or makes the call fail with
+// [store.ErrNotFound]. Duplicates are detected with INSERT ... ON CONFLICT
+// DO NOTHING and the count of inserted rows, never by parsing errors;
+// InitMeta is such an insert followed by a SELECT, which at READ COMMITTED
+// sees the row of whichever node won. Reads are single statements on any
+// pooled connection; they see every write committed before they start.
+//
+// A transaction that fails with serialization_failure or deadlock_detected
+// (SQLSTATE 40001, 40P01), which PostgreSQL rolls back, is run again, up to
+// five times with a short randomised back-off; so is one whose connection
+// is lost before COMMIT was sent. The function passed to UpdateKey or
+// UpdateUser may therefore be called more than once; only the result of
+// the last call is stored. Under SERIALIZABLE (CockroachDB's default) the
+// same code is correct: conflicts surface as 40001 and are retried.
+//
+// # Durability
+//
+// A method returns only after COMMIT has returned, and PostgreSQL returns
+// from COMMIT once the commit record is flushed to its write-ahead log (and
+// to synchronous standbys, if configured). Open refuses a server where that
+// is not so — fsync or synchronous_commit off — since the contract promises
+// that an acknowledged write survives a crash; synchronous_commit can be
+// set for Trent's sessions alone with "synchronous_commit=on" in the DSN.
+// full_page_writes must stay on as well, which Open does not check.
+//
+// # Connection failures
+//
+// The pool reconnects by itself, and a Store never needs reopening: a
+// connection idle for more than a second is pinged before use and replaced
+// if dead, and new connections are made as needed. While the server is
+// down every call fails. Once it is back, calls succeed again at once,
+// except that a connection broken while idle for less than a second is
+// only found out by using it: reads, and transactions that lose their
+// connection before COMMIT is sent (the server has rolled them back), are
+// then retried on another connection as above, but a single-statement write
+// (CreateKey, CreateUser, PutCredential and the Delete methods) is retried
+// only when nothing reached the server, since the server may have committed
+// it; it fails, and the next call succeeds. So the first calls after a
+// restart may fail, one per pooled connection at most. A write whose
+// connection is lost during COMMIT fails with its outcome unknown, as the
+// Store contract allows.
+//
+// # Portability
+//
+// The SQL is meant to run unchanged on PostgreSQL-compatible distributed
+// databases (CockroachDB, YugabyteDB). Only PostgreSQL is tested; what
+// follows about the others comes from their documentation and issue
+// trackers.
+//
+// Portable: TEXT, BIGINT and BYTEA columns; foreign keys with ON DELETE
+// CASCADE; INSERT ... ON CONFLICT DO NOTHING and DO UPDATE; row-value
+// comparison for keyset paging; SELECT ... FOR UPDATE and FOR KEY SHARE
+// (no-ops in older CockroachDB releases, where serializable isolation
+// protects the same invariants through 40001 retries); retry on 40001. The
+// store uses no LISTEN/NOTIFY, sequences, triggers, stored functions,
+// temporary tables or session state, and no advisory lock outside
+// migrations. pgx caches prepared statements per connection; behind a
+// transaction-pooling proxy, set default_query_exec_mode=exec in the DSN.
+//
+// Not portable, and adapted at run time:
+//
+//   - COLLATE "C" columns: CockroachDB cannot create them, and needs none,
+//     since it compares strings as bytes; Open drops the clause when
+//     version() names CockroachDB. YugabyteDB supports them.
+//   - pg_advisory_xact_lock: missing from CockroachDB until recent
+//     releases (a no-op stub in some) and from YugabyteDB unless enabled.
+//     Where calling it fails as unsupported (SQLSTATE 42883 or 0A000), Open
+//     migrates without it: the migration still runs in one transaction that
+//     locks the trent_schema row, and concurrent first migrations conflict
+//     and are retried instead of queueing. Where it is a no-op stub,
+//     CockroachDB's serializable transactions turn the same race into
+//     retried conflicts.
+//   - current_setting(name, missing_ok), used by the durability check: if
+//     it is not implemented, the check is skipped.
+//
+// CockroachDB restricts schema changes inside transactions; the initial
+// migration only creates new tables and their indexes, which it allows.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// Store is a store.Store on a PostgreSQL database. It is safe for
+// concurrent use, by this process and others sharing the database.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.IAMStore = (*Store)(nil)
+)
+
+// Open connects to the database named by dsn (a PostgreSQL URL or
+// key=value connection string, with pgxpool's pool_* settings if wanted),
+// checks that commits are durable and brings the schema up to date. The
+// pool connects lazily; Open fails if the server cannot be reached.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s := &Store{pool: pool}
+	if err := s.checkDurability(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	return s, nil
+}
+
+// Close closes every connection of the pool, waiting for those in use to
+// be released. Close is idempotent.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// checkDurability refuses a server that acknowledges commits before they
+// are on disk. Settings a database does not have (CockroachDB has no
+// fsync) read as empty and pass, and so do both where current_setting
+// with missing_ok is not implemented.
+func (s *Store) checkDurability(ctx context.Context) error {
+	var fsync, syncCommit string
+	err := s.read(ctx, func() error {
+		return s.pool.QueryRow(ctx,
+			`SELECT coalesce(current_setting('fsync', true), ''), coalesce(current_setting('synchronous_commit', true), '')`).
+			Scan(&fsync, &syncCommit)
+	})
+	switch sqlState(err) {
+	case "":
+		if err != nil {
+			return fmt.Errorf("read settings: %w", err)
+		}
+	case codeUndefinedFunction, codeFeatureNotSupported:
+		return nil
+	default:
+		return fmt.Errorf("read settings: %w", err)
+	}
+	if strings.EqualFold(fsync, "off") {
+		return errors.New("the server runs with fsync=off: acknowledged writes could be lost in a crash")
+	}
+	if strings.EqualFold(syncCommit, "off") {
+		return errors.New("synchronous_commit is off: acknowledged writes could be lost in a crash " +
+			"(add synchronous_commit=on to the DSN)")
+	}
+	return nil
+}
+
+// maxAttempts bounds how often a transaction or statement is run.
+const maxAttempts = 5
+
+// stopError marks an error that ends a transaction or statement at once,
+// without retry; retry returns the error it wraps.
+type stopError struct{ err error }
+
+func (e stopError) Error() string { return e.err.Error() }
+
+// stop wraps err so that retry does not retry it.
+func stop(err error) error { return stopError{err} }
+
+// read runs a read-only query, retrying it when its connection failed:
+// reads can be repeated safely.
+func (s *Store) read(ctx context.Context, query func() error) error {
+	return retry(ctx, query, connectionLost)
+}
+
+// exec runs one statement in its own implicit transaction. It retries when
+// PostgreSQL rolled the statement back (serialization failure, deadlock)
+// or when nothing reached the server.
+func (s *Store) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	var tag pgconn.CommandTag
+	err := retry(ctx, func() error {
+		var err error
+		tag, err = s.pool.Exec(ctx, sql, args...)
+		return err
+	}, func(err error) bool {
+		return rolledBack(err) || pgconn.SafeToRetry(err)
+	})
+	return tag, err
+}
+
+// inTx runs fn in a transaction and commits it. The transaction is run
+// again when it was rolled back by a serialization failure or a deadlock
+// (at any point, COMMIT included), or when its connection failed before
+// COMMIT was sent, which makes the server roll it back. fn may run more
+// than once. Errors are returned as they are.
+func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	var committing bool
+	return retry(ctx, func() error {
+		committing = false
+		tx, err := s.pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		// A no-op after Commit. With a cancelled ctx, pgx closes the
+		// connection instead, which rolls back as well.
+		defer tx.Rollback(ctx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		committing = true
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	}, func(err error) bool {
+		return rolledBack(err) || (!committing && connectionLost(err))
+	})
+}
+
+// retry runs op up to maxAttempts times while it fails with an error
+// transient reports, sleeping a randomised, growing delay in between.
+func retry(ctx context.Context, op func() error, transient func(error) bool) error {
+	for attempt := 1; ; attempt++ {
+		err := op()
+		var se stopError
+		if errors.As(err, &se) {
+			return se.err
+		}
+		if err == nil || attempt == maxAttempts || ctx.Err() != nil || !transient(err) {
+			return err
+		}
+		// 5-10 ms, 10-20 ms, 20-40 ms, 40-80 ms.
+		d := time.Duration(5<<(attempt-1)) * time.Millisecond
+		d += rand.N(d)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// SQLSTATE codes the store interprets.
+const (
+	codeSerializationFailure = "40001"
+	codeDeadlockDetected     = "40P01"
+	codeUndefinedFunction    = "42883"
+	codeFeatureNotSupported  = "0A000"
+	codeUniqueViolation      = "23505"
+	codeDuplicateTable       = "42P07"
+	codeDuplicateObject      = "42710"
+)
+
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// rolledBack reports whether err means that the server rolled the
+// transaction back and running it again may succeed.
+func rolledBack(err error) bool {
+	switch sqlState(err) {
+	case codeSerializationFailure, codeDeadlockDetected:
+		return true
+	}
+	return false
+}
+
+// connectionLost reports whether err is the failure of a connection (or of
+// making one) rather than a refusal by the server or a cancelled context.
+func connectionLost(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// connection_exception, admin_shutdown, crash_shutdown,
+		// cannot_connect_now.
+		return strings.HasPrefix(pgErr.Code, "08") ||
+			pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return pgconn.SafeToRetry(err) || errors.As(err, &connectErr) || errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
+}
+
+// inserted interprets the tag of INSERT ... ON CONFLICT DO NOTHING:
+// ErrExists if no row was inserted.
+func inserted(tag pgconn.CommandTag, err error) error {
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrExists
+	}
+	return nil
+}
+
+// affected interprets the tag of an UPDATE or DELETE of one row by its
+// primary key: ErrNotFound if there was no such row.
+func affected(tag pgconn.CommandTag, err error) error {
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// noRows maps pgx.ErrNoRows to ErrNotFound.
+func noRows(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+// nonNil returns b, or an empty slice for nil: pgx sends a nil []byte as
+// NULL, and the BYTEA columns are NOT NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// formatTime and parseTime convert timestamps kept outside JSON documents:
+// RFC 3339 in UTC with nanoseconds, exact for every year 0-9999.
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse timestamp %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}

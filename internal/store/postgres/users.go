@@ -1,0 +1,165 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/trent-kms/trent/internal/store"
+)
+
+const userCols = `SELECT name, user_id, path, arn, created_at, inline_policies, attached_policies FROM users `
+
+// CreateUser implements store.IAMStore. ErrExists if the name or the UserID
+// is taken.
+func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+	inline, attached, err := encodePolicies(u)
+	if err != nil {
+		return fmt.Errorf("postgres: create user %s: %w", u.Name, err)
+	}
+	// No conflict target: a taken name and a taken user_id are both
+	// ErrExists.
+	err = inserted(s.exec(ctx,
+		`INSERT INTO users (name, user_id, path, arn, created_at, inline_policies, attached_policies)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+		u.Name, u.UserID, u.Path, u.ARN, formatTime(u.CreatedAt), inline, attached))
+	if err != nil {
+		return fmt.Errorf("postgres: create user %s: %w", u.Name, err)
+	}
+	return nil
+}
+
+// GetUser implements store.IAMStore. ErrNotFound if absent.
+func (s *Store) GetUser(ctx context.Context, name string) (store.User, error) {
+	var u store.User
+	err := s.read(ctx, func() error {
+		var err error
+		u, err = scanUser(s.pool.QueryRow(ctx, userCols+`WHERE name = $1`, name))
+		return err
+	})
+	if err != nil {
+		return store.User{}, fmt.Errorf("postgres: get user %s: %w", name, err)
+	}
+	return u, nil
+}
+
+// UpdateUser implements store.IAMStore like UpdateKey: SELECT ... FOR
+// UPDATE, fn and the write in one transaction. fn must not change the
+// name, and may be called more than once if the transaction is retried;
+// its error is returned unchanged. ErrNotFound if absent.
+func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User) error) (store.User, error) {
+	var out store.User
+	var fnErr error
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		fnErr = nil
+		u, err := scanUser(tx.QueryRow(ctx, userCols+`WHERE name = $1 FOR UPDATE`, name))
+		if err != nil {
+			return err
+		}
+		if fnErr = fn(&u); fnErr != nil {
+			return stop(fnErr)
+		}
+		if u.Name != name {
+			return stop(fmt.Errorf("fn changed the name to %q", u.Name))
+		}
+		inline, attached, err := encodePolicies(u)
+		if err != nil {
+			return stop(err)
+		}
+		created := formatTime(u.CreatedAt)
+		if _, err := tx.Exec(ctx,
+			`UPDATE users SET user_id = $1, path = $2, arn = $3, created_at = $4, inline_policies = $5, attached_policies = $6
+			 WHERE name = $7`,
+			u.UserID, u.Path, u.ARN, created, inline, attached, name); err != nil {
+			return err
+		}
+		// Decode what was written: the caller gets the stored state, and
+		// nothing fn may still hold a reference to.
+		out, err = decodeUser(u.Name, u.UserID, u.Path, u.ARN, created, inline, attached)
+		return err
+	})
+	switch {
+	case fnErr != nil:
+		return store.User{}, fnErr
+	case err != nil:
+		return store.User{}, fmt.Errorf("postgres: update user %s: %w", name, err)
+	}
+	return out, nil
+}
+
+// DeleteUser implements store.IAMStore. The user's credentials stay.
+// ErrNotFound if absent.
+func (s *Store) DeleteUser(ctx context.Context, name string) error {
+	if err := affected(s.exec(ctx, `DELETE FROM users WHERE name = $1`, name)); err != nil {
+		return fmt.Errorf("postgres: delete user %s: %w", name, err)
+	}
+	return nil
+}
+
+// ListUsers implements store.IAMStore. A limit of zero or less returns no
+// users.
+func (s *Store) ListUsers(ctx context.Context, after string, limit int) ([]store.User, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []store.User
+	err := s.read(ctx, func() error {
+		rows, err := s.pool.Query(ctx, userCols+`WHERE name > $1 ORDER BY name LIMIT $2`, after, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.User, error) { return scanUser(row) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list users: %w", err)
+	}
+	return out, nil
+}
+
+// scanUser scans a row of userCols. ErrNotFound if there is none.
+func scanUser(row pgx.Row) (store.User, error) {
+	var name, userID, path, arn, created, inline, attached string
+	if err := row.Scan(&name, &userID, &path, &arn, &created, &inline, &attached); err != nil {
+		return store.User{}, noRows(err)
+	}
+	return decodeUser(name, userID, path, arn, created, inline, attached)
+}
+
+func decodeUser(name, userID, path, arn, created, inline, attached string) (store.User, error) {
+	u := store.User{Name: name, UserID: userID, Path: path, ARN: arn}
+	var err error
+	if u.CreatedAt, err = parseTime(created); err != nil {
+		return store.User{}, err
+	}
+	if err := json.Unmarshal([]byte(inline), &u.InlinePolicies); err != nil {
+		return store.User{}, fmt.Errorf("decode inline policies: %w", err)
+	}
+	if err := json.Unmarshal([]byte(attached), &u.AttachedPolicies); err != nil {
+		return store.User{}, fmt.Errorf("decode attached policies: %w", err)
+	}
+	return u, nil
+}
+
+// encodePolicies returns the JSON columns of u: an object and an array,
+// never null.
+func encodePolicies(u store.User) (inline, attached string, err error) {
+	in, at := u.InlinePolicies, u.AttachedPolicies
+	if in == nil {
+		in = map[string]string{}
+	}
+	if at == nil {
+		at = []string{}
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return "", "", fmt.Errorf("encode inline policies: %w", err)
+	}
+	c, err := json.Marshal(at)
+	if err != nil {
+		return "", "", fmt.Errorf("encode attached policies: %w", err)
+	}
+	return string(b), string(c), nil
+}

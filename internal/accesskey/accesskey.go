@@ -40,8 +40,16 @@ type Keyring struct {
 	root      rootkey.RootKey
 	accountID string
 
+	// wmu serialises the read-modify-write changes of manage.go, so that a
+	// status change cannot resurrect a key deleted meanwhile.
+	wmu sync.Mutex
+
 	mu    sync.RWMutex
 	cache map[string]entry
+	// gen counts invalidations. A lookup caches what it read from the store
+	// only if no invalidation happened since it started, so a read that
+	// raced with a change can never re-cache the old state.
+	gen uint64
 }
 
 type entry struct {
@@ -71,13 +79,20 @@ func (k *Keyring) Put(ctx context.Context, accessKeyID, secret, arn, userName st
 		AccessKeyID: accessKeyID, PrincipalARN: arn, UserName: userName,
 		SealedSecret: sealed, Status: Active, CreatedAt: now.UTC(),
 	}
-	if err := k.store.PutCredential(ctx, c); err != nil {
-		return err
-	}
+	k.wmu.Lock()
+	defer k.wmu.Unlock()
+	err = k.store.PutCredential(ctx, c)
+	// Invalidate even after a failed write: it may have happened.
+	k.invalidate(accessKeyID)
+	return err
+}
+
+// invalidate drops an access key from the cache after a change to it.
+func (k *Keyring) invalidate(accessKeyID string) {
 	k.mu.Lock()
 	delete(k.cache, accessKeyID)
+	k.gen++
 	k.mu.Unlock()
-	return nil
 }
 
 // Secret implements sigv4.SecretLookup: it returns the secret of an active
@@ -99,35 +114,54 @@ func (k *Keyring) Principal(ctx context.Context, accessKeyID string) (identity.P
 func (k *Keyring) lookup(ctx context.Context, accessKeyID string) (entry, error) {
 	k.mu.RLock()
 	e, ok := k.cache[accessKeyID]
+	gen := k.gen
 	k.mu.RUnlock()
 	if !ok {
-		c, err := k.store.GetCredential(ctx, accessKeyID)
-		if errors.Is(err, store.ErrNotFound) {
-			return entry{}, sigv4.ErrUnknownAccessKey
-		}
-		if err != nil {
+		var err error
+		if e, err = k.load(ctx, accessKeyID); err != nil {
 			return entry{}, err
 		}
-		secret, err := k.root.Unseal(c.SealedSecret, secretContext(accessKeyID))
-		if err != nil {
-			return entry{}, fmt.Errorf("accesskey: secret of %s does not unseal: %w", accessKeyID, err)
-		}
-		e = entry{
-			secret: secret,
-			active: c.Status == Active,
-			principal: identity.Principal{
-				ARN: c.PrincipalARN, AccountID: k.accountID,
-				UserName: c.UserName, AccessKeyID: accessKeyID,
-			},
-		}
 		k.mu.Lock()
-		k.cache[accessKeyID] = e
+		if k.gen == gen {
+			k.cache[accessKeyID] = e
+		}
 		k.mu.Unlock()
 	}
 	if !e.active {
 		return entry{}, sigv4.ErrUnknownAccessKey
 	}
 	return e, nil
+}
+
+// load reads an access key from the store and unseals its secret. A user's
+// key whose user no longer exists is unknown.
+func (k *Keyring) load(ctx context.Context, accessKeyID string) (entry, error) {
+	c, err := k.store.GetCredential(ctx, accessKeyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return entry{}, sigv4.ErrUnknownAccessKey
+	}
+	if err != nil {
+		return entry{}, err
+	}
+	p := identity.Principal{
+		ARN: c.PrincipalARN, AccountID: k.accountID,
+		UserName: c.UserName, AccessKeyID: accessKeyID,
+	}
+	if c.UserName != "" {
+		u, err := k.store.GetUser(ctx, c.UserName)
+		if errors.Is(err, store.ErrNotFound) {
+			return entry{}, sigv4.ErrUnknownAccessKey
+		}
+		if err != nil {
+			return entry{}, err
+		}
+		p.UserID = u.UserID
+	}
+	secret, err := k.root.Unseal(c.SealedSecret, secretContext(accessKeyID))
+	if err != nil {
+		return entry{}, fmt.Errorf("accesskey: secret of %s does not unseal: %w", accessKeyID, err)
+	}
+	return entry{secret: secret, active: c.Status == Active, principal: p}, nil
 }
 
 // NewID returns a fresh access key ID in AWS's form: "AKIA" and 16

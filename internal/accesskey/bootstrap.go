@@ -29,9 +29,11 @@ type BootstrapResult struct {
 // Bootstrap makes sure the account root has an access key.
 //
 // If id and secret are both set, that key is stored for the root (replacing
-// a previous secret for the same ID). Otherwise, if the root has no key yet,
-// one is created and written to dataDir/root-credentials with mode 0600.
-// If it has one, nothing happens.
+// a previous secret for the same ID). Otherwise, if the root has no key at
+// all — first start, an interrupted first start, or every root key deleted
+// through IAM — one is created and written to dataDir/root-credentials with
+// mode 0600. If it has one (the first, or keys it created since), nothing
+// happens.
 func (k *Keyring) Bootstrap(ctx context.Context, dataDir, id, secret string, now time.Time) (BootstrapResult, error) {
 	if (id == "") != (secret == "") {
 		return BootstrapResult{}, errors.New("accesskey: set both the root access key ID and the secret access key, or neither")
@@ -54,8 +56,19 @@ func (k *Keyring) Bootstrap(ctx context.Context, dataDir, id, secret string, now
 		if !errors.Is(err, store.ErrNotFound) {
 			return BootstrapResult{AccessKeyID: rootID}, err
 		}
-		// The root's key ID was recorded but its secret never stored: a
-		// previous start was interrupted. Finish it with a fresh secret.
+		// The first key is gone. If the root has another, it rotated its
+		// keys through IAM: leave them be.
+		keys, err := k.store.ListCredentials(ctx, "")
+		if err != nil || len(keys) > 0 {
+			id := ""
+			if len(keys) > 0 {
+				id = keys[0].AccessKeyID
+			}
+			return BootstrapResult{AccessKeyID: id}, err
+		}
+		// The root has no key: a previous start was interrupted before
+		// storing it, or the root deleted all its keys. Either way, issue
+		// the recorded ID again with a fresh secret, as on first start.
 	}
 	// Write the file before storing the secret: if the process dies in
 	// between, the next start sees no stored secret and starts over, so the

@@ -3,6 +3,7 @@ package kms
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -69,18 +70,27 @@ func (c *userPolicyCache) get(ctx context.Context, st store.Store, name string, 
 	if err != nil {
 		return nil, err
 	}
+	// Stored policies were validated when attached; one that no longer
+	// parses (or a managed policy this build does not know) fails the
+	// request closed, since it might hold a Deny.
 	var ps []*policy.Policy
-	for _, doc := range u.InlinePolicies {
-		if p, err := policy.Parse(doc, policy.IdentityPolicy); err == nil {
-			ps = append(ps, p)
+	for name, doc := range u.InlinePolicies {
+		p, err := policy.Parse(doc, policy.IdentityPolicy)
+		if err != nil {
+			return nil, fmt.Errorf("kms: inline policy %q of user %s does not parse: %w", name, u.Name, err)
 		}
+		ps = append(ps, p)
 	}
 	for _, arn := range u.AttachedPolicies {
-		if doc, ok := policy.ManagedPolicy(arn); ok {
-			if p, err := policy.Parse(doc, policy.IdentityPolicy); err == nil {
-				ps = append(ps, p)
-			}
+		doc, ok := policy.ManagedPolicy(arn)
+		if !ok {
+			return nil, fmt.Errorf("kms: user %s has unknown managed policy %s attached", u.Name, arn)
 		}
+		p, err := policy.Parse(doc, policy.IdentityPolicy)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
 	}
 	c.mu.Lock()
 	if c.m == nil {

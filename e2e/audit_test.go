@@ -36,7 +36,7 @@ func TestAuditTrail(t *testing.T) {
 		t.Fatal("DescribeKey of a missing alias succeeded")
 	}
 	rawCall(t, p.endpoint, "TrentService.ListKeys", `{}`, "", nil, time.Now(), nil) // unsigned
-	p.stop(t)                                                                        // flushes the log
+	p.stop(t)                                                                       // flushes the log
 
 	var recs []*audit.Record
 	if err := audit.Read(filepath.Join(dir, "audit.log"), audit.Filter{}, func(r *audit.Record) error {

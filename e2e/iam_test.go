@@ -3,13 +3,9 @@ package e2e
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,53 +17,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-	"github.com/trent-kms/trent/internal/accesskey"
-	"github.com/trent-kms/trent/internal/api"
-	"github.com/trent-kms/trent/internal/iamapi"
-	trentkms "github.com/trent-kms/trent/internal/kms"
-	"github.com/trent-kms/trent/internal/rootkey"
-	"github.com/trent-kms/trent/internal/sigv4"
-	"github.com/trent-kms/trent/internal/store/sqlite"
 )
 
-// startIAMServer returns a server that serves IAM and STS next to KMS: the
-// real one (server.Run) once it routes Query requests to iamapi, until then
-// the same pieces assembled here the way server.Run assembles them.
+// startIAMServer returns a real server, which serves IAM and STS next to
+// KMS on the same endpoint.
 func startIAMServer(t *testing.T) *endpoint {
 	t.Helper()
-	ep := startServer(t)
-	if _, err := ep.sts("", "").GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err == nil {
-		return ep
-	}
-	t.Log("internal/server does not route IAM yet: testing on an in-test assembly")
-	ctx, dir := context.Background(), t.TempDir()
-	st, err := sqlite.Open(filepath.Join(dir, "trent.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	rk, err := rootkey.OpenSoftware(filepath.Join(dir, "root.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := trentkms.New(ctx, trentkms.Config{Store: st, RootKey: rk, Region: region, AccountID: accountID, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := accesskey.New(st, rk, accountID)
-	if _, err := keys.Bootstrap(ctx, dir, "", "", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	kmsHandler := api.New(api.Config{KMS: svc, Keys: keys, Logger: log,
-		Verifier: &sigv4.Verifier{Service: "kms", Region: region, Lookup: keys.Secret}})
-	iamHandler := iamapi.New(iamapi.Config{Store: st, Keys: keys, AccountID: accountID, Region: region,
-		Logger: log, OnUserChange: svc.InvalidateUser})
-	srv := httptest.NewServer(iamapi.Route(iamHandler, kmsHandler))
-	t.Cleanup(srv.Close)
-	ep = &endpoint{URL: srv.URL, DataDir: dir}
-	ep.KeyID, ep.Secret = readCredentials(t, filepath.Join(dir, "root-credentials"))
-	return ep
+	return startServer(t)
 }
 
 // key returns the credentials to sign with: the root's when id is "".

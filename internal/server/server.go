@@ -18,6 +18,7 @@ import (
 	"github.com/trent-kms/trent/internal/api"
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/byok"
+	"github.com/trent-kms/trent/internal/iamapi"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/sigv4"
@@ -112,7 +113,11 @@ func Run(ctx context.Context, cfg Config) error {
 		Audit:    trail,
 		Verifier: &sigv4.Verifier{Service: "kms", Region: cfg.Region, Lookup: keys.Secret},
 	})
-	return serve(ctx, cfg, handler, svc)
+	iam := iamapi.New(iamapi.Config{
+		Store: st, Keys: keys, AccountID: cfg.AccountID, Region: cfg.Region,
+		Logger: log, Audit: trail, OnUserChange: svc.InvalidateUser,
+	})
+	return serve(ctx, cfg, iamapi.Route(iam, handler), svc)
 }
 
 func serve(ctx context.Context, cfg Config, handler http.Handler, svc *kms.Service) error {

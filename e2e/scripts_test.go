@@ -58,11 +58,21 @@ func scriptEnv(ep *endpoint) []string {
 // fails with its output if it does not succeed.
 func runWalkthrough(t *testing.T, name string, args ...string) {
 	t.Helper()
+	runWalkthroughWith(t, nil, name, args...)
+}
+
+// runWalkthroughWith is runWalkthrough with extra environment variables
+// computed from the server's endpoint.
+func runWalkthroughWith(t *testing.T, extra func(*endpoint) []string, name string, args ...string) {
+	t.Helper()
 	ep := startServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), walkthroughTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = scriptEnv(ep)
+	if extra != nil {
+		cmd.Env = append(cmd.Env, extra(ep)...)
+	}
 	cmd.WaitDelay = 10 * time.Second
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
@@ -91,4 +101,13 @@ func TestBoto3Walkthrough(t *testing.T) {
 		return exec.Command("python3", "-c", "import boto3").Run()
 	})
 	runWalkthrough(t, "python3", "../scripts/boto3_walkthrough.py")
+}
+
+func TestAWSCLIAccessControlWalkthrough(t *testing.T) {
+	requireTool(t, "the AWS CLI", func() error {
+		_, err := exec.LookPath("aws")
+		return err
+	})
+	t.Setenv("TRENT_BIN", trentBinary(t))
+	runWalkthroughWith(t, func(ep *endpoint) []string { return []string{"TRENT_DATA_DIR=" + ep.DataDir} }, "bash", "../scripts/cli-access.sh")
 }

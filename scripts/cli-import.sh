@@ -22,8 +22,6 @@ set -euo pipefail
 # shellcheck source=scripts/walkthrough-lib.sh
 . "$(dirname "$0")/walkthrough-lib.sh"
 
-# in_work COMMAND...: run a command in the scratch directory.
-in_work() { (cd "$WORK" && "$@"); }
 
 # --- a key with no key material ---------------------------------------------
 

@@ -48,3 +48,6 @@ expect_error() {
 	*) fail "want $code, got: $err" ;;
 	esac
 }
+
+# in_work COMMAND...: run a command in the scratch directory.
+in_work() { (cd "$WORK" && "$@"); }

@@ -9,19 +9,31 @@ import (
 	"github.com/trent-kms/trent/internal/policy"
 )
 
+const adminUsage = `Usage: trent admin <command> [flags]
+
+Commands:
+  key-policy          print the key policy the AWS console generates (for review)
+  create-user, list-users, delete-user
+  create-access-key, list-access-keys, update-access-key, delete-access-key
+  attach-user-policy, put-user-policy
+                      IAM calls to a running server (--endpoint-url, standard AWS credentials)
+`
+
 // runAdmin implements `trent admin`.
 func runAdmin(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "Usage: trent admin key-policy [flags]\n")
+		fmt.Fprint(stderr, adminUsage)
 		return 2
 	}
 	switch args[0] {
 	case "key-policy":
 		return runKeyPolicy(args[1:], stdout, stderr)
-	default:
-		fmt.Fprintf(stderr, "trent admin: unknown command %q (known: key-policy)\n", args[0])
-		return 2
 	}
+	if _, ok := adminIAMCommands[args[0]]; ok {
+		return runAdminIAM(args[0], args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "trent admin: unknown command %q\n\n%s", args[0], adminUsage)
+	return 2
 }
 
 // listFlag collects a repeatable flag.

@@ -19,6 +19,7 @@ const usage = `Usage: trent <command> [flags]
 Commands:
   server    run the KMS service (AWS KMS JSON protocol over HTTP)
   hsm       PKCS#11 tools for the HSM side of BYOK: slots, objects, keygen, wrap, kcv, …
+  byok      bring your own key from an HSM: import (one command), export and upload (air-gapped)
   audit     print the audit trail, filtered
   admin     administration: key-policy generates a key policy for review
   version   print the version
@@ -44,6 +45,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return runAdmin(args[1:], stdout, stderr)
 	case "hsm":
 		return runHSM(ctx, args[1:], stdout, stderr)
+	case "byok":
+		return runBYOK(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "trent", Version)
 		return 0

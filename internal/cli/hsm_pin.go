@@ -52,7 +52,7 @@ func readPINFile(path string, stderr io.Writer) (string, error) {
 		return "", fmt.Errorf("PIN file: %w", err)
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		fmt.Fprintf(stderr, "trent hsm: warning: the PIN file %s can be read by others (mode %04o); chmod 600 it\n", path, fi.Mode().Perm())
+		fmt.Fprintf(stderr, "trent: warning: the PIN file %s can be read by others (mode %04o); chmod 600 it\n", path, fi.Mode().Perm())
 	}
 	pin, _, _ := strings.Cut(string(b), "\n")
 	pin = strings.TrimSuffix(pin, "\r")

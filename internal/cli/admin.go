@@ -17,6 +17,8 @@ Commands:
   create-access-key, list-access-keys, update-access-key, delete-access-key
   attach-user-policy, put-user-policy
                       IAM calls to a running server (--endpoint-url, standard AWS credentials)
+  root-key create|show, migrate-root-key
+                      the HSM root key: create it in a PKCS#11 token, move a data dir onto it
 `
 
 // runAdmin implements `trent admin`.
@@ -28,6 +30,8 @@ func runAdmin(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "key-policy":
 		return runKeyPolicy(args[1:], stdout, stderr)
+	case "root-key", "migrate-root-key":
+		return runRootKeyAdmin(args, stdout, stderr)
 	}
 	if _, ok := adminIAMCommands[args[0]]; ok {
 		return runAdminIAM(args[0], args[1:], stdout, stderr)

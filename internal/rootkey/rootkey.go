@@ -5,8 +5,16 @@
 // # Backends
 //
 // [Software] keeps a 256-bit AES key in a file (mode 0600) created on first
-// start. A PKCS#11 token implements the same [RootKey] interface later, so
-// that the key never leaves the HSM.
+// start. [HSM] keeps it in a PKCS#11 token as a non-extractable AES-256 key
+// ([OpenPKCS11], [CreatePKCS11Key]): sealing and unsealing run in the token,
+// the key never leaves it, and unsealed values are cached in memory for a
+// bounded time (pkcs11.go). [Open] opens either from a server's --root-key.
+//
+// The two seal in distinct formats (first byte 1: software, 2: HSM), so a
+// value of one is refused by the other, and the store records which root
+// key its data is sealed under (meta "root-key-kind"): [CheckKind] refuses
+// to start a server with the wrong one and says which it needs. Package
+// migrate moves a store from one root key to the other.
 //
 // # Sealing
 //

@@ -74,6 +74,15 @@ func startServerWith(t *testing.T, configure func(*server.Config)) *endpoint {
 // waitReady waits for the server writing into dir to listen.
 func waitReady(t *testing.T, dir string, done <-chan error) *endpoint {
 	t.Helper()
+	ep := &endpoint{URL: "http://" + waitAddr(t, dir, done), DataDir: dir}
+	ep.KeyID, ep.Secret = readCredentials(t, filepath.Join(dir, "root-credentials"))
+	return ep
+}
+
+// waitAddr waits for the server writing into dir to listen, and returns
+// the address.
+func waitAddr(t *testing.T, dir string, done <-chan error) string {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -82,15 +91,13 @@ func waitReady(t *testing.T, dir string, done <-chan error) *endpoint {
 		default:
 		}
 		addr, err := os.ReadFile(filepath.Join(dir, "addr"))
-		if err == nil && len(addr) > 0 {
-			ep := &endpoint{URL: "http://" + strings.TrimSpace(string(addr)), DataDir: dir}
-			ep.KeyID, ep.Secret = readCredentials(t, filepath.Join(dir, "root-credentials"))
-			return ep
+		if err == nil && len(addr) > 0 && addr[len(addr)-1] == '\n' {
+			return strings.TrimSpace(string(addr))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("server did not start listening within 20s")
-	return nil
+	return ""
 }
 
 // readCredentials parses the [default] profile of a shared credentials file.
@@ -160,25 +167,65 @@ type process struct {
 	*endpoint
 	cmd  *exec.Cmd
 	done chan error
-	log  *strings.Builder
+	log  *lockedBuilder
 }
 
 // startProcess runs `trent server` on dir (which may hold an earlier
 // server's data) and waits until it listens.
 func startProcess(t *testing.T, dir string) *process {
 	t.Helper()
+	return startProcessWith(t, dir, nil)
+}
+
+// startProcessWith is startProcess with more environment (KEY=VALUE) and
+// more flags. With TRENT_ROOT_ACCESS_KEY_ID and TRENT_ROOT_SECRET_ACCESS_KEY
+// in env, the endpoint's credentials are those, not the credentials file.
+func startProcessWith(t *testing.T, dir string, env []string, args ...string) *process {
+	t.Helper()
 	os.Remove(filepath.Join(dir, "addr"))
-	cmd := exec.Command(trentBinary(t), "server", "--listen", "127.0.0.1:0", "--data-dir", dir,
-		"--addr-file", filepath.Join(dir, "addr"), "--region", region, "--account-id", accountID)
-	p := &process{cmd: cmd, done: make(chan error, 1), log: &strings.Builder{}}
+	cmd := exec.Command(trentBinary(t), append([]string{"server", "--listen", "127.0.0.1:0", "--data-dir", dir,
+		"--addr-file", filepath.Join(dir, "addr"), "--region", region, "--account-id", accountID}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	p := &process{cmd: cmd, done: make(chan error, 1), log: &lockedBuilder{}}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() { p.kill() })
-	p.endpoint = waitReady(t, dir, p.done)
+	var id, secret string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "TRENT_ROOT_ACCESS_KEY_ID="); ok {
+			id = v
+		} else if v, ok := strings.CutPrefix(kv, "TRENT_ROOT_SECRET_ACCESS_KEY="); ok {
+			secret = v
+		}
+	}
+	if id != "" && secret != "" {
+		p.endpoint = &endpoint{URL: "http://" + waitAddr(t, dir, p.done), DataDir: dir, KeyID: id, Secret: secret}
+	} else {
+		p.endpoint = waitReady(t, dir, p.done)
+	}
 	return p
+}
+
+// lockedBuilder is a strings.Builder safe for the process's output
+// copiers and a test reading it at once.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // stop sends SIGTERM and waits for a clean exit.

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/trent-kms/trent/internal/identity"
@@ -50,13 +51,29 @@ type Keyring struct {
 	// only if no invalidation happened since it started, so a read that
 	// raced with a change can never re-cache the old state.
 	gen uint64
+
+	// ttl, if positive, bounds how long a cached key is used (SetCacheTTL).
+	ttl          time.Duration
+	hits, misses atomic.Uint64
 }
 
 type entry struct {
 	secret    []byte
 	principal identity.Principal
 	active    bool
+	at        time.Time // when the store read that produced it started
 }
+
+// SetCacheTTL makes cached access keys expire d after they were read, so
+// that changes made by other nodes sharing the store (a key deactivated or
+// deleted, a user deleted) are seen within d. Zero, the default, keeps them
+// until this Keyring changes them, which is exact for a single node. Call
+// it before the Keyring is used.
+func (k *Keyring) SetCacheTTL(d time.Duration) { k.ttl = d }
+
+// CacheStats returns how many lookups the cache answered and how many read
+// the store.
+func (k *Keyring) CacheStats() (hits, misses uint64) { return k.hits.Load(), k.misses.Load() }
 
 // New returns a Keyring for the account accountID.
 func New(st store.Store, rk rootkey.RootKey, accountID string) *Keyring {
@@ -112,15 +129,26 @@ func (k *Keyring) Principal(ctx context.Context, accessKeyID string) (identity.P
 }
 
 func (k *Keyring) lookup(ctx context.Context, accessKeyID string) (entry, error) {
+	var now time.Time
+	if k.ttl > 0 {
+		now = time.Now()
+	}
 	k.mu.RLock()
 	e, ok := k.cache[accessKeyID]
 	gen := k.gen
 	k.mu.RUnlock()
-	if !ok {
+	if ok && k.ttl > 0 && now.Sub(e.at) >= k.ttl {
+		ok = false
+	}
+	if ok {
+		k.hits.Add(1)
+	} else {
+		k.misses.Add(1)
 		var err error
 		if e, err = k.load(ctx, accessKeyID); err != nil {
 			return entry{}, err
 		}
+		e.at = now
 		k.mu.Lock()
 		if k.gen == gen {
 			k.cache[accessKeyID] = e

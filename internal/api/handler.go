@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/trent-kms/trent/internal/accesskey"
@@ -48,6 +49,7 @@ type Config struct {
 	Logger   *slog.Logger // slog.Default() if nil
 	MaxBody  int64        // DefaultMaxBody if zero
 	Audit    *audit.Log   // every request is recorded here, if set
+	Observer Observer     // told of every request's outcome and latency, if set
 }
 
 // Handler serves the KMS API. It is safe for concurrent use.
@@ -74,7 +76,9 @@ func New(cfg Config) *Handler {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	c := &call{reqID: uuid.NewString()}
+	defer h.observe(c, start)
 	defer h.record(r, c)
 	w.Header().Set("x-amzn-RequestId", c.reqID)
 	out, err := h.serve(r, c)

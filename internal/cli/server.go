@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,45 +36,119 @@ func env(name, def string) string {
 	return def
 }
 
-func runServer(ctx context.Context, args []string, stderr io.Writer) int {
+// serverOptions is everything trent server's settings fill in.
+type serverOptions struct {
+	cfg       server.Config
+	logLevel  string
+	logFormat string
+	// cacheTTL is --cache-ttl as given; empty means the store's default.
+	cacheTTL string
+}
+
+// serverSettings is the table of trent server's settings: flag, environment
+// variable, config-file key, default. The README's configuration table
+// lists the same.
+func serverSettings(o *serverOptions) []setting {
+	c := &o.cfg
+	return []setting{
+		{flag: "listen", env: "TRENT_LISTEN", key: "listen", def: DefaultListen, apply: applyString(&c.Listen),
+			usage: "address to listen on, host:port; port 0 picks a free port"},
+		{flag: "data-dir", env: "TRENT_DATA_DIR", key: "data_dir", def: DefaultDataDir, apply: applyString(&c.DataDir),
+			usage: "directory for the root key, the audit log, root credentials and the embedded database"},
+		{flag: "region", env: "TRENT_REGION", key: "region", def: DefaultRegion, apply: applyString(&c.Region),
+			usage: "AWS region the service answers for"},
+		{flag: "account-id", env: "TRENT_ACCOUNT_ID", key: "account_id", def: DefaultAccountID, apply: applyString(&c.AccountID),
+			usage: "12-digit account ID in ARNs"},
+		{flag: "database-url", env: "TRENT_DATABASE_URL", key: "database_url", apply: applyString(&c.DatabaseURL),
+			usage: "PostgreSQL URL (postgres://user:password@host/db) shared by several nodes; empty: the embedded store in the data dir"},
+		{flag: "cache-ttl", env: "TRENT_CACHE_TTL", key: "cache_ttl", kind: kindDuration, apply: applyString(&o.cacheTTL),
+			usage: fmt.Sprintf("how long cached keys, aliases and access keys are used: the bound on how stale another node's change may be seen (default 0, exact, for the embedded store; %v with --database-url)", server.DefaultSharedCacheTTL)},
+		{flag: "tls-cert", env: "TRENT_TLS_CERT", key: "tls_cert", apply: applyString(&c.TLSCert),
+			usage: "PEM certificate (chain) file: serve HTTPS (TLS 1.2+) instead of HTTP, with --tls-key"},
+		{flag: "tls-key", env: "TRENT_TLS_KEY", key: "tls_key", apply: applyString(&c.TLSKey),
+			usage: "PEM private key file of --tls-cert"},
+		{flag: "metrics-listen", env: "TRENT_METRICS_LISTEN", key: "metrics_listen", apply: applyString(&c.MetricsListen),
+			usage: "serve /healthz, /readyz and /metrics on this separate address instead of the API listener"},
+		{flag: "sweep-interval", env: "TRENT_SWEEP_INTERVAL", key: "sweep_interval", kind: kindDuration, def: "10s", apply: applyDuration(&c.SweepInterval),
+			usage: "how often due deletions and expiries are carried out"},
+		{flag: "audit-log", env: "TRENT_AUDIT_LOG", key: "audit_log", apply: applyString(&c.AuditLog),
+			usage: "audit trail file (default <data-dir>/audit.log)"},
+		{flag: "addr-file", env: "TRENT_ADDR_FILE", key: "addr_file", apply: applyString(&c.AddrFile),
+			usage: "write the address listened on to this file once listening"},
+		{flag: "allow-pkcs1v15-wrapping", env: "TRENT_ALLOW_PKCS1V15_WRAPPING", key: "allow_pkcs1v15_wrapping", kind: kindBool, def: "false",
+			apply: applyBool(&c.AllowPKCS1v15Wrapping),
+			usage: "accept the RSAES_PKCS1_V1_5 wrapping algorithm for imports (legacy HSM firmware; AWS refuses it)"},
+		{flag: "wrapping-key-pool", env: "TRENT_WRAPPING_KEY_POOL", key: "wrapping_key_pool", kind: kindInt, def: "4", apply: applyInt(&c.WrappingKeyPool),
+			usage: "RSA wrapping key pairs of each size generated ahead of GetParametersForImport (0: on demand)"},
+		{flag: "pprof-listen", env: "TRENT_PPROF_LISTEN", key: "pprof_listen", apply: applyString(&c.PprofListen),
+			usage: "serve net/http/pprof on this address (off by default; keep it on loopback)"},
+		{flag: "log-level", env: "TRENT_LOG_LEVEL", key: "log_level", def: "info", apply: applyString(&o.logLevel),
+			usage: "debug, info, warn or error"},
+		{flag: "log-format", env: "TRENT_LOG_FORMAT", key: "log_format", def: "text", apply: applyString(&o.logFormat),
+			usage: "text or json"},
+		// No flags for the root's secret: command lines are visible to
+		// every user of the machine.
+		{env: "TRENT_ROOT_ACCESS_KEY_ID", key: "root_access_key_id", apply: applyString(&c.RootAccessKey)},
+		{env: "TRENT_ROOT_SECRET_ACCESS_KEY", key: "root_secret_access_key", apply: applyString(&c.RootSecretKey)},
+	}
+}
+
+// parseServerOptions resolves trent server's settings from args, the
+// environment (getenv) and the config file.
+func parseServerOptions(args []string, getenv func(string) (string, bool), stderr io.Writer) (*serverOptions, error) {
+	o := &serverOptions{}
 	fs := flag.NewFlagSet("trent server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var cfg server.Config
-	var logLevel, logFormat string
-	fs.StringVar(&cfg.Listen, "listen", env("TRENT_LISTEN", DefaultListen), "address to listen on, host:port (env TRENT_LISTEN)")
-	fs.StringVar(&cfg.DataDir, "data-dir", env("TRENT_DATA_DIR", DefaultDataDir), "directory for the database, root key and root credentials (env TRENT_DATA_DIR)")
-	fs.StringVar(&cfg.Region, "region", env("TRENT_REGION", DefaultRegion), "AWS region the service answers for (env TRENT_REGION)")
-	fs.StringVar(&cfg.AccountID, "account-id", env("TRENT_ACCOUNT_ID", DefaultAccountID), "12-digit account ID in ARNs (env TRENT_ACCOUNT_ID)")
-	fs.DurationVar(&cfg.SweepInterval, "sweep-interval", 10*time.Second, "how often due deletions and expiries are carried out")
-	fs.StringVar(&cfg.AuditLog, "audit-log", env("TRENT_AUDIT_LOG", ""), "audit trail file (default <data-dir>/audit.log) (env TRENT_AUDIT_LOG)")
-	fs.StringVar(&cfg.AddrFile, "addr-file", "", "write the address listened on to this file once listening")
-	fs.BoolVar(&cfg.AllowPKCS1v15Wrapping, "allow-pkcs1v15-wrapping", env("TRENT_ALLOW_PKCS1V15_WRAPPING", "") == "true",
-		"accept the RSAES_PKCS1_V1_5 wrapping algorithm for imports (legacy HSM firmware; AWS refuses it) (env TRENT_ALLOW_PKCS1V15_WRAPPING=true)")
-	fs.IntVar(&cfg.WrappingKeyPool, "wrapping-key-pool", 4, "RSA wrapping key pairs of each size generated ahead of GetParametersForImport (0: on demand)")
-	fs.StringVar(&cfg.PprofListen, "pprof-listen", "", "serve net/http/pprof on this address (off by default; keep it on loopback)")
-	fs.StringVar(&logLevel, "log-level", env("TRENT_LOG_LEVEL", "info"), "debug, info, warn or error (env TRENT_LOG_LEVEL)")
-	fs.StringVar(&logFormat, "log-format", env("TRENT_LOG_FORMAT", "text"), "text or json (env TRENT_LOG_FORMAT)")
+	p := newSettingsParser(fs, serverSettings(o), getenv)
 	if err := fs.Parse(args); err != nil {
+		return nil, flagParseError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if err := p.resolve(); err != nil {
+		return nil, err
+	}
+	o.cfg.CacheTTL = server.DefaultCacheTTL(o.cfg.DatabaseURL)
+	if o.cacheTTL != "" {
+		d, err := time.ParseDuration(o.cacheTTL)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("cache TTL: not a duration like 2s: %q", o.cacheTTL)
+		}
+		o.cfg.CacheTTL = d
+	}
+	return o, checkServerConfig(&o.cfg)
+}
+
+func runServer(ctx context.Context, args []string, stderr io.Writer) int {
+	o, err := parseServerOptions(args, os.LookupEnv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		if !errors.As(err, new(flagParseError)) {
+			fmt.Fprintln(stderr, "trent server:", err)
+		}
 		return 2
 	}
-	cfg.RootAccessKey = os.Getenv("TRENT_ROOT_ACCESS_KEY_ID")
-	cfg.RootSecretKey = os.Getenv("TRENT_ROOT_SECRET_ACCESS_KEY")
-	if err := checkServerConfig(&cfg); err != nil {
-		fmt.Fprintln(stderr, "trent server:", err)
-		return 2
-	}
-	logger, err := newLogger(stderr, logLevel, logFormat)
+	logger, err := newLogger(stderr, o.logLevel, o.logFormat)
 	if err != nil {
 		fmt.Fprintln(stderr, "trent server:", err)
 		return 2
 	}
-	cfg.Logger = logger
-	if err := server.Run(ctx, cfg); err != nil {
+	o.cfg.Logger = logger
+	if err := server.Run(ctx, o.cfg); err != nil {
 		logger.Error("server stopped", "err", err)
 		return 1
 	}
 	return 0
 }
+
+// flagParseError is an error of the flag package, which has printed it
+// with the usage already.
+type flagParseError struct{ error }
+
+func (e flagParseError) Unwrap() error { return e.error }
 
 func checkServerConfig(cfg *server.Config) error {
 	switch {
@@ -85,6 +160,10 @@ func checkServerConfig(cfg *server.Config) error {
 		return fmt.Errorf("set both TRENT_ROOT_ACCESS_KEY_ID and TRENT_ROOT_SECRET_ACCESS_KEY, or neither")
 	case cfg.SweepInterval <= 0:
 		return fmt.Errorf("--sweep-interval must be positive")
+	case cfg.WrappingKeyPool < 0:
+		return fmt.Errorf("--wrapping-key-pool must not be negative")
+	case (cfg.TLSCert == "") != (cfg.TLSKey == ""):
+		return fmt.Errorf("set both --tls-cert and --tls-key, or neither")
 	}
 	return nil
 }

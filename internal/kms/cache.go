@@ -2,6 +2,7 @@ package kms
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/trent-kms/trent/internal/store"
@@ -14,8 +15,16 @@ import (
 // Unsealed material is cached by material ID: an ID is derived from the
 // material itself, so the bytes behind an ID never change, and a deleted or
 // expired material is refused by the key's state before its bytes are used.
+//
+// With a TTL (Config.CacheTTL), a key or alias snapshot is used only while
+// younger than the TTL, measured from before the store read that produced
+// it: a change committed by another node is seen by every lookup that
+// starts more than one TTL after the commit.
 type cache struct {
 	ttl time.Duration
+
+	// Lookup counts, for metrics; updated atomically, never reset.
+	keyHits, keyMisses, aliasHits, aliasMisses, matHits, matMisses atomic.Uint64
 
 	mu        sync.RWMutex
 	keys      map[string]cachedKey
@@ -52,8 +61,10 @@ func (c *cache) key(id string, now time.Time) *store.Key {
 	e, ok := c.keys[id]
 	c.mu.RUnlock()
 	if !ok || !c.fresh(e.at, now) {
+		c.keyMisses.Add(1)
 		return nil
 	}
+	c.keyHits.Add(1)
 	return e.key
 }
 
@@ -87,8 +98,10 @@ func (c *cache) alias(name string, now time.Time) (string, bool) {
 	e, ok := c.aliases[name]
 	c.mu.RUnlock()
 	if !ok || !c.fresh(e.at, now) {
+		c.aliasMisses.Add(1)
 		return "", false
 	}
+	c.aliasHits.Add(1)
 	return e.keyID, true
 }
 
@@ -106,8 +119,14 @@ func (c *cache) dropAlias(name string) {
 
 func (c *cache) material(id string) []byte {
 	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.materials[id]
+	m := c.materials[id]
+	c.mu.RUnlock()
+	if m == nil {
+		c.matMisses.Add(1)
+	} else {
+		c.matHits.Add(1)
+	}
+	return m
 }
 
 func (c *cache) putMaterial(id string, m []byte) {
@@ -126,5 +145,24 @@ func (c *cache) dropMaterialLocked(id string) {
 	if m, ok := c.materials[id]; ok {
 		clear(m)
 		delete(c.materials, id)
+	}
+}
+
+// CacheStats counts the lookups of a Service's caches since it started.
+// A miss of the key or alias cache is a store read; a miss of the material
+// cache is an unseal under the root key.
+type CacheStats struct {
+	KeyHits, KeyMisses           uint64
+	AliasHits, AliasMisses       uint64
+	MaterialHits, MaterialMisses uint64
+}
+
+// CacheStats returns the lookup counts of the service's caches.
+func (s *Service) CacheStats() CacheStats {
+	c := s.cache
+	return CacheStats{
+		KeyHits: c.keyHits.Load(), KeyMisses: c.keyMisses.Load(),
+		AliasHits: c.aliasHits.Load(), AliasMisses: c.aliasMisses.Load(),
+		MaterialHits: c.matHits.Load(), MaterialMisses: c.matMisses.Load(),
 	}
 }

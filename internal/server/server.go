@@ -1,15 +1,28 @@
 // Package server assembles a running Trent: it opens the data directory,
 // the root key and the store, bootstraps the root credentials, and serves
-// the KMS API over HTTP until its context ends.
+// the KMS API over HTTP (or HTTPS) until its context ends, with health
+// probes and Prometheus metrics next to it (ops.go).
+//
+// # Stores and nodes
+//
+// Without a database URL the store is the embedded SQLite database in the
+// data directory, for one node. With one (postgres://...), the store is
+// PostgreSQL and several nodes may share it; each node still has a data
+// directory for its root key file (which must be the same file on every
+// node, or the same HSM key), its audit log and, on the node that first
+// created them, the root credentials.
+//
+// Every node caches keys, aliases and access keys in memory. With a shared
+// database, a cached entry is used for at most Config.CacheTTL after it was
+// read (DefaultSharedCacheTTL unless set), so a change made through one node
+// is in effect on every node at most that long after it was acknowledged;
+// see docs/deployment.md.
 package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -20,9 +33,13 @@ import (
 	"github.com/trent-kms/trent/internal/byok"
 	"github.com/trent-kms/trent/internal/iamapi"
 	"github.com/trent-kms/trent/internal/kms"
+	"github.com/trent-kms/trent/internal/metrics"
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/sigv4"
+	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/postgres"
 	"github.com/trent-kms/trent/internal/store/sqlite"
+	"github.com/trent-kms/trent/internal/wire"
 )
 
 // Files inside the data directory.
@@ -31,6 +48,23 @@ const (
 	DatabaseFile = "trent.db"
 	AuditFile    = "audit.log"
 )
+
+// DefaultSharedCacheTTL is the cache TTL used with a shared database when
+// none is configured: the bound on how long a change made through one node
+// may go unseen by another. AWS documents KMS as eventually consistent
+// within a few seconds; two seconds keeps Trent inside that while a hot
+// key costs each node one store read per two seconds.
+const DefaultSharedCacheTTL = 2 * time.Second
+
+// DefaultCacheTTL is the cache TTL for a store: none (exact) for the
+// embedded store, which only this process uses, and DefaultSharedCacheTTL
+// for a database that other nodes may share.
+func DefaultCacheTTL(databaseURL string) time.Duration {
+	if databaseURL == "" {
+		return 0
+	}
+	return DefaultSharedCacheTTL
+}
 
 // Config is a server's configuration; see the README's configuration
 // reference for the flags and environment variables behind each field.
@@ -42,6 +76,21 @@ type Config struct {
 	RootAccessKey string // optional, with RootSecretKey
 	RootSecretKey string
 	SweepInterval time.Duration
+	// DatabaseURL selects PostgreSQL (a postgres:// URL or key=value
+	// connection string); empty means the embedded SQLite store in DataDir.
+	DatabaseURL string
+	// CacheTTL bounds how long cached keys, aliases and access keys are
+	// used before the store is read again. Zero means they never expire,
+	// which is exact only when no other node shares the store: use
+	// DefaultCacheTTL(DatabaseURL) for the default.
+	CacheTTL time.Duration
+	// TLSCert and TLSKey, both or neither, are PEM files of the listener's
+	// certificate (chain) and private key; with them the API is HTTPS only
+	// (TLS 1.2 or later).
+	TLSCert, TLSKey string
+	// MetricsListen, if set, serves /healthz, /readyz and /metrics on this
+	// separate address (plain HTTP) instead of on the API listener.
+	MetricsListen string
 	// AllowPKCS1v15Wrapping admits the RSAES_PKCS1_V1_5 wrapping algorithm
 	// for legacy HSM firmware; AWS refuses it since 2023-10-10.
 	AllowPKCS1v15Wrapping bool
@@ -64,18 +113,28 @@ type Config struct {
 // the store.
 func Run(ctx context.Context, cfg Config) error {
 	log := cfg.Logger
+	tlsConfig, err := loadTLS(cfg)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	rk, err := rootkey.OpenSoftware(filepath.Join(cfg.DataDir, RootKeyFile))
+	m := metrics.NewServer(wire.Operations)
+	rawRK, err := openRootKey(cfg)
 	if err != nil {
 		return err
 	}
-	st, err := sqlite.Open(filepath.Join(cfg.DataDir, DatabaseFile))
+	rk := timeRootKey(rawRK, m)
+	rawStore, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer rawStore.Close()
+	st := timeStore(rawStore, m)
+	if cfg.DatabaseURL != "" && cfg.CacheTTL == 0 {
+		log.Warn("caches never expire (cache TTL 0) on a shared database: changes made through other nodes are not seen")
+	}
 
 	auditPath := cfg.AuditLog
 	if auditPath == "" {
@@ -92,12 +151,13 @@ func Run(ctx context.Context, cfg Config) error {
 	svc, err := kms.New(ctx, kms.Config{
 		Store: st, RootKey: rk, Region: cfg.Region, AccountID: cfg.AccountID, Logger: log,
 		WrappingKeys: pool, AllowPKCS1v15Wrapping: cfg.AllowPKCS1v15Wrapping,
-		OnEvent: serviceEventRecorder(trail, cfg, log),
+		OnEvent: serviceEventRecorder(trail, cfg, log), CacheTTL: cfg.CacheTTL,
 	})
 	if err != nil {
 		return err
 	}
 	keys := accesskey.New(st, rk, cfg.AccountID)
+	keys.SetCacheTTL(cfg.CacheTTL)
 	boot, err := keys.Bootstrap(ctx, cfg.DataDir, cfg.RootAccessKey, cfg.RootSecretKey, time.Now())
 	if err != nil {
 		return err
@@ -106,62 +166,42 @@ func Run(ctx context.Context, cfg Config) error {
 		log.Warn("created the account root's access key; its secret is in the credentials file, shown only this once",
 			"access_key_id", boot.AccessKeyID, "credentials_file", boot.CredentialsFile)
 	}
+	registerCaches(m, svc, keys)
 	handler := api.New(api.Config{
 		KMS:      svc,
 		Keys:     keys,
 		Logger:   log,
 		Audit:    trail,
 		Verifier: &sigv4.Verifier{Service: "kms", Region: cfg.Region, Lookup: keys.Secret},
+		Observer: m,
 	})
 	iam := iamapi.New(iamapi.Config{
 		Store: st, Keys: keys, AccountID: cfg.AccountID, Region: cfg.Region,
 		Logger: log, Audit: trail, OnUserChange: svc.InvalidateUser,
 	})
-	return serve(ctx, cfg, iamapi.Route(iam, handler), svc)
+	ops := newOps(m.Registry, newReadiness(rawStore, rawRK, log))
+	return serve(ctx, cfg, tlsConfig, iamapi.Route(iam, handler), ops, svc, m)
 }
 
-func serve(ctx context.Context, cfg Config, handler http.Handler, svc *kms.Service) error {
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return err
-	}
-	addr := ln.Addr().String()
-	if cfg.AddrFile != "" {
-		if err := os.WriteFile(cfg.AddrFile, []byte(addr+"\n"), 0o600); err != nil {
-			ln.Close()
-			return err
-		}
-	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
-	}
-	sweepCtx, stopSweep := context.WithCancel(context.Background())
-	defer stopSweep()
-	go svc.RunSweeper(sweepCtx, cfg.SweepInterval)
-	if cfg.PprofListen != "" {
-		go servePprof(cfg.PprofListen, cfg.Logger)
-	}
+// openRootKey opens the root key that seals every secret: the software
+// key file in the data directory, created on first start.
+func openRootKey(cfg Config) (rootkey.RootKey, error) {
+	return rootkey.OpenSoftware(filepath.Join(cfg.DataDir, RootKeyFile))
+}
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	cfg.Logger.Info("trent is serving the AWS KMS API", "addr", addr, "region", cfg.Region,
-		"account_id", cfg.AccountID, "data_dir", cfg.DataDir)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+// openStore opens PostgreSQL if a database URL is configured, else the
+// embedded SQLite database in the data directory.
+func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		st, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
 	}
-	cfg.Logger.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = srv.Shutdown(shutCtx)
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
+	st, err := sqlite.Open(filepath.Join(cfg.DataDir, DatabaseFile))
+	if err != nil {
+		return nil, err
 	}
-	return err
+	return st, nil
 }

@@ -5,7 +5,7 @@
 //
 //	go run ./tools/bench -trent bin/trent [-c 16] [-d 10s] [-warmup 2s]
 //	    [-ops encrypt,decrypt,generate-data-key,create-key] [-size 32]
-//	    [-rate 0] [-json FILE]
+//	    [-rate 0] [-json FILE] [-database-url postgres://... [-compare]]
 //	go run ./tools/bench -endpoint http://host:port ...   # credentials from AWS_ACCESS_KEY_ID etc.
 //
 // # What runs
@@ -17,6 +17,18 @@
 // start. At the end it stops the server with SIGTERM and removes the
 // directory. With -endpoint it drives an already-running server instead;
 // it cannot see that server's process, so it reports no server CPU.
+// The server bench starts gets no TRENT_* variables from bench's
+// environment: its flags alone configure it.
+//
+// With -database-url the server runs on that PostgreSQL database
+// (--database-url) instead of the embedded store; the database must be
+// empty (or hold only an earlier bench run's data sealed under the same
+// root key, which a fresh data directory never has). With -compare as
+// well, every scenario runs first on the embedded store, then on
+// PostgreSQL, and a last block prints each scenario's PostgreSQL
+// throughput as a percentage of the embedded store's. `make
+// bench-postgres` does this on a throwaway cluster (scripts/pg.sh) for
+// encrypt and create-key.
 //
 // Requests go through aws-sdk-go-v2's KMS client, exactly as an
 // application's would: SigV4 signing, the JSON protocol, HTTP/1.1 with

@@ -24,6 +24,9 @@ type options struct {
 	size     int
 	rate     float64
 	jsonFile string
+
+	databaseURL string
+	compare     bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -39,6 +42,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.size, "size", 32, "plaintext bytes for encrypt and decrypt (1 to 4096)")
 	fs.Float64Var(&o.rate, "rate", 0, "calls per second across all workers; 0 = as fast as they go")
 	fs.StringVar(&o.jsonFile, "json", "", "also write the results as JSON to this file")
+	fs.StringVar(&o.databaseURL, "database-url", "", "start the server on this PostgreSQL database (--database-url) instead of the embedded store; give it an empty database")
+	fs.BoolVar(&o.compare, "compare", false, "with -database-url: run the scenarios on the embedded store first, then on PostgreSQL, and print one against the other")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -55,6 +60,10 @@ func parseFlags(args []string) (options, error) {
 		return o, errors.New("-size must be 1 to 4096 bytes, the plaintext sizes KMS Encrypt accepts")
 	case o.rate < 0:
 		return o, errors.New("-rate must not be negative")
+	case o.databaseURL != "" && o.endpoint != "":
+		return o, errors.New("-database-url configures the server bench starts; it cannot be used with -endpoint")
+	case o.compare && o.databaseURL == "":
+		return o, errors.New("-compare needs -database-url")
 	}
 	return o, nil
 }
@@ -77,14 +86,45 @@ func main() {
 	}
 }
 
-// run starts the server (unless -endpoint), runs the scenarios one after
-// the other, printing a line for each, and stops the server.
-func run(ctx context.Context, o options) (err error) {
+// run runs the scenarios on one server or, with -compare, on the
+// embedded store and then on PostgreSQL, and writes -json.
+func run(ctx context.Context, o options) error {
 	scs, err := lookupScenarios(o.ops)
 	if err != nil {
 		return err
 	}
-	h := header{
+	if !o.compare {
+		h, results, err := runOn(ctx, o, scs, o.databaseURL)
+		if err != nil {
+			return err
+		}
+		if o.jsonFile != "" {
+			return writeJSON(o.jsonFile, runJSON{h, results})
+		}
+		return nil
+	}
+	he, embedded, err := runOn(ctx, o, scs, "")
+	if err != nil {
+		return err
+	}
+	fmt.Println()
+	hp, pg, err := runOn(ctx, o, scs, o.databaseURL)
+	if err != nil {
+		return err
+	}
+	fmt.Println()
+	fmt.Print(comparison(embedded, pg))
+	if o.jsonFile != "" {
+		return writeJSON(o.jsonFile, []runJSON{{he, embedded}, {hp, pg}})
+	}
+	return nil
+}
+
+// runOn starts the server (unless -endpoint) on the embedded store or the
+// database databaseURL, runs the scenarios one after the other, printing a
+// line for each, and stops the server.
+func runOn(ctx context.Context, o options, scs []scenario, databaseURL string) (h header, results []result, err error) {
+	h = header{
 		GoVersion:   runtime.Version(),
 		GOMAXPROCS:  runtime.GOMAXPROCS(0),
 		NumCPU:      runtime.NumCPU(),
@@ -100,12 +140,16 @@ func run(ctx context.Context, o options) (err error) {
 		serverCPU                   func() (time.Duration, error) // nil: unknown
 	)
 	if o.endpoint == "" {
-		srv, err := startServer(o.trent, os.Stderr)
+		h.Store = "embedded"
+		if databaseURL != "" {
+			h.Store = "postgres"
+		}
+		srv, err := startServer(o.trent, databaseURL, os.Stderr)
 		if err != nil {
 			if srv != nil {
 				srv.stop()
 			}
-			return err
+			return h, nil, err
 		}
 		defer func() {
 			if stopErr := srv.stop(); stopErr != nil && err == nil {
@@ -116,29 +160,25 @@ func run(ctx context.Context, o options) (err error) {
 		accessKey, secretKey = srv.AccessKey, srv.SecretKey
 		serverCPU = srv.CPU
 	} else if accessKey, secretKey, token, err = envCredentials(); err != nil {
-		return err
+		return h, nil, err
 	}
 	client := newClient(h.Endpoint, o.region, accessKey, secretKey, token, o.c)
 
 	fmt.Println(h)
 	waitIdle(ctx, serverCPU, 90*time.Second)
-	var results []result
 	for _, sc := range scs {
 		f := &fixture{Client: client, Size: o.size}
 		r, err := measure(ctx, sc, f, o, serverCPU)
 		if ctx.Err() != nil {
-			return fmt.Errorf("%s: interrupted", sc.name)
+			return h, results, fmt.Errorf("%s: interrupted", sc.name)
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", sc.name, err)
+			return h, results, fmt.Errorf("%s: %w", sc.name, err)
 		}
 		fmt.Println(r)
 		results = append(results, r)
 	}
-	if o.jsonFile != "" {
-		return writeJSON(o.jsonFile, h, results)
-	}
-	return nil
+	return h, results, nil
 }
 
 // measure sets up one scenario, warms it up and measures it.

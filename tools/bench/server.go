@@ -46,7 +46,7 @@ type server struct {
 // server's log goes to logTo, each line prefixed. The caller must call
 // stop, also when startServer fails after the process started (it then
 // returns a non-nil server).
-func startServer(bin string, logTo io.Writer) (*server, error) {
+func startServer(bin, databaseURL string, logTo io.Writer) (*server, error) {
 	dir, err := os.MkdirTemp("", "trent-bench-")
 	if err != nil {
 		return nil, err
@@ -54,11 +54,17 @@ func startServer(bin string, logTo io.Writer) (*server, error) {
 	dataDir := filepath.Join(dir, "data")
 	addrFile := filepath.Join(dir, "addr")
 	s := &server{dir: dir, exited: make(chan struct{}), logw: &prefixWriter{w: logTo, prefix: "trent server: "}}
-	s.cmd = exec.Command(bin, "server",
+	args := []string{"server",
 		"--listen", "127.0.0.1:0",
 		"--data-dir", dataDir,
 		"--addr-file", addrFile,
-		"--log-level", "warn")
+		"--log-level", "warn"}
+	if databaseURL != "" {
+		args = append(args, "--database-url", databaseURL)
+	}
+	s.cmd = exec.Command(bin, args...)
+	// The server takes its settings from the flags alone.
+	s.cmd.Env = withoutTrentEnv(os.Environ())
 	s.cmd.Stdout = s.logw
 	s.cmd.Stderr = s.logw
 	if err := s.cmd.Start(); err != nil {
@@ -85,6 +91,18 @@ func startServer(bin string, logTo io.Writer) (*server, error) {
 		return s, fmt.Errorf("%s: %w", f.Name(), err)
 	}
 	return s, nil
+}
+
+// withoutTrentEnv drops TRENT_* variables, which would configure the
+// server under test behind the flags' back.
+func withoutTrentEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "TRENT_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // waitForAddr polls for the address file until it holds a complete line,

@@ -42,6 +42,7 @@ type header struct {
 	Rate        float64 `json:"rate"`
 	Endpoint    string  `json:"endpoint"`
 	Server      string  `json:"server,omitempty"` // the trent binary, when bench started it
+	Store       string  `json:"store,omitempty"`  // embedded or postgres, when bench started the server
 }
 
 // newResult computes a scenario's figures from its sorted latencies, the
@@ -120,6 +121,9 @@ func (h header) String() string {
 	if h.Rate > 0 {
 		s += fmt.Sprintf("  rate=%g/s", h.Rate)
 	}
+	if h.Store != "" {
+		s += "  store=" + h.Store
+	}
 	return s + "  endpoint=" + h.Endpoint
 }
 
@@ -152,14 +156,35 @@ func (r result) String() string {
 	return strings.TrimRight(b.String(), " ")
 }
 
-// writeJSON writes the header and results to path.
-func writeJSON(path string, h header, results []result) error {
-	b, err := json.MarshalIndent(struct {
-		header
-		Results []result `json:"results"`
-	}{h, results}, "", "  ")
+// runJSON is one run's header and results, as -json writes them.
+type runJSON struct {
+	header
+	Results []result `json:"results"`
+}
+
+// writeJSON writes v, one runJSON or (with -compare) a list of them, to
+// path.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// comparison prints each scenario's throughput and latency on PostgreSQL
+// against the embedded store's.
+func comparison(embedded, pg []result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# postgres vs embedded\n")
+	for _, e := range embedded {
+		for _, p := range pg {
+			if p.Name != e.Name || e.OpsPerSec == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "%-18s embedded ops/s=%-10.1f postgres ops/s=%-10.1f postgres/embedded=%5.1f%%  p50 %.2fms -> %.2fms\n",
+				e.Name, e.OpsPerSec, p.OpsPerSec, 100*p.OpsPerSec/e.OpsPerSec, e.P50Ms, p.P50Ms)
+		}
+	}
+	return b.String()
 }

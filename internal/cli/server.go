@@ -43,6 +43,8 @@ type serverOptions struct {
 	logFormat string
 	// cacheTTL is --cache-ttl as given; empty means the store's default.
 	cacheTTL string
+	// pinFile is --pin-file, for an HSM root key.
+	pinFile string
 }
 
 // serverSettings is the table of trent server's settings: flag, environment
@@ -75,6 +77,14 @@ func serverSettings(o *serverOptions) []setting {
 			usage: "audit trail file (default <data-dir>/audit.log)"},
 		{flag: "addr-file", env: "TRENT_ADDR_FILE", key: "addr_file", apply: applyString(&c.AddrFile),
 			usage: "write the address listened on to this file once listening"},
+		{flag: "root-key", env: "TRENT_ROOT_KEY", key: "root_key", def: "file", apply: applyString(&c.RootKey),
+			usage: "root of trust: file (root.key in the data dir) or a pkcs11: URI of an HSM key, e.g. pkcs11:token=trent;object=trent-root-key"},
+		{flag: "pkcs11-module", env: "TRENT_PKCS11_MODULE", key: "pkcs11_module", def: "", apply: applyString(&c.PKCS11Module),
+			usage: "PKCS#11 library for an HSM root key"},
+		{flag: "pin-file", env: "TRENT_PKCS11_PIN_FILE", key: "pin_file", def: "", apply: applyString(&o.pinFile),
+			usage: "file holding the HSM token's user PIN (or set TRENT_PKCS11_PIN; never a flag)"},
+		{flag: "init", env: "TRENT_INIT", key: "init", kind: kindBool, def: "false", apply: applyBool(&c.InitRootKey),
+			usage: "create the HSM root key in the token if it has none with that label"},
 		{flag: "allow-pkcs1v15-wrapping", env: "TRENT_ALLOW_PKCS1V15_WRAPPING", key: "allow_pkcs1v15_wrapping", kind: kindBool, def: "false",
 			apply: applyBool(&c.AllowPKCS1v15Wrapping),
 			usage: "accept the RSAES_PKCS1_V1_5 wrapping algorithm for imports (legacy HSM firmware; AWS refuses it)"},
@@ -137,6 +147,7 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	o.cfg.Logger = logger
+	o.cfg.RootKeyPIN = (&tokenFlags{pinFile: o.pinFile}).pinSource(ctx, nil, stderr)
 	if err := server.Run(ctx, o.cfg); err != nil {
 		logger.Error("server stopped", "err", err)
 		return 1

@@ -34,6 +34,7 @@ import (
 	"github.com/trent-kms/trent/internal/iamapi"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/metrics"
+	"github.com/trent-kms/trent/internal/pkcs11"
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/sigv4"
 	"github.com/trent-kms/trent/internal/store"
@@ -106,6 +107,16 @@ type Config struct {
 	// (keep it on loopback): profiles are how performance work starts.
 	PprofListen string
 	Logger      *slog.Logger
+
+	// RootKey selects the root of trust: "" or "file" for the software key
+	// in the data dir, or a pkcs11: URI naming an HSM key (--root-key).
+	RootKey string
+	// PKCS11Module is the PKCS#11 library for an HSM root key.
+	PKCS11Module string
+	// RootKeyPIN supplies the token's user PIN for an HSM root key.
+	RootKeyPIN func(pkcs11.TokenInfo) (string, error)
+	// InitRootKey creates the HSM root key if the token has none (--init).
+	InitRootKey bool
 }
 
 // Run serves until ctx is done, then shuts down gracefully: it stops
@@ -121,16 +132,22 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	m := metrics.NewServer(wire.Operations)
-	rawRK, err := openRootKey(cfg)
+	rawRK, closeRK, err := openRootKey(cfg)
 	if err != nil {
 		return err
 	}
+	defer closeRK()
 	rk := timeRootKey(rawRK, m)
 	rawStore, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer rawStore.Close()
+	// Refuse to start with a root key other than the one the data is
+	// sealed under (e.g. the software key after a migration to an HSM).
+	if err := rootkey.CheckKind(ctx, rawStore, rawRK); err != nil {
+		return err
+	}
 	st := timeStore(rawStore, m)
 	if cfg.DatabaseURL != "" && cfg.CacheTTL == 0 {
 		log.Warn("caches never expire (cache TTL 0) on a shared database: changes made through other nodes are not seen")
@@ -185,8 +202,11 @@ func Run(ctx context.Context, cfg Config) error {
 
 // openRootKey opens the root key that seals every secret: the software
 // key file in the data directory, created on first start.
-func openRootKey(cfg Config) (rootkey.RootKey, error) {
-	return rootkey.OpenSoftware(filepath.Join(cfg.DataDir, RootKeyFile))
+func openRootKey(cfg Config) (rootkey.RootKey, func() error, error) {
+	return rootkey.Open(rootkey.Spec{
+		Value: cfg.RootKey, DataDir: cfg.DataDir, Module: cfg.PKCS11Module,
+		PIN: cfg.RootKeyPIN, Init: cfg.InitRootKey,
+	})
 }
 
 // openStore opens PostgreSQL if a database URL is configured, else the

@@ -31,7 +31,6 @@ func (s *Service) authorize(ctx context.Context, q authReq) error {
 	if !ok {
 		return nil
 	}
-	r := s.policyRequest(ctx, p, q)
 	var keyPolicy *policy.Policy
 	if q.key != nil {
 		var err error
@@ -43,16 +42,28 @@ func (s *Service) authorize(ctx context.Context, q authReq) error {
 	if err != nil {
 		return err
 	}
+	// Condition keys are gathered only if a policy has conditions: most
+	// keys keep the default policy, and this is every request's path.
+	withConditions := keyPolicy != nil && keyPolicy.HasConditions()
+	for _, ip := range idPolicies {
+		withConditions = withConditions || ip.HasConditions()
+	}
+	r := s.policyRequest(ctx, p, q, withConditions)
 	res := policy.Authorize(keyPolicy, idPolicies, nil, r)
 	if res.Decision == policy.ImplicitDeny && q.key != nil {
-		// Grants are consulted only when the policies alone do not decide.
+		// Grants are consulted only when the policies alone do not decide;
+		// their constraints read the encryption context.
 		grants, err := s.grantsOf(ctx, q.key.ID)
 		if err != nil {
 			return err
 		}
 		if len(grants) > 0 {
+			r = s.policyRequest(ctx, p, q, true)
 			res = policy.Authorize(keyPolicy, idPolicies, grants, r)
 		}
+	}
+	if res.Decision != policy.Allow && !withConditions {
+		r = s.policyRequest(ctx, p, q, true) // the message names the full request
 	}
 	if res.Decision == policy.Allow {
 		return nil
@@ -61,7 +72,7 @@ func (s *Service) authorize(ctx context.Context, q authReq) error {
 }
 
 // policyRequest builds the request evaluation looks at.
-func (s *Service) policyRequest(ctx context.Context, p identity.Principal, q authReq) *policy.Request {
+func (s *Service) policyRequest(ctx context.Context, p identity.Principal, q authReq, withConditions bool) *policy.Request {
 	r := &policy.Request{
 		Action:     "kms:" + q.action,
 		Resource:   "*",
@@ -69,13 +80,18 @@ func (s *Service) policyRequest(ctx context.Context, p identity.Principal, q aut
 		Time:       s.now(),
 		ChildGrant: q.child,
 	}
+	if q.key != nil {
+		r.Resource = s.KeyARN(q.key.ID)
+	}
+	if !withConditions {
+		return r
+	}
 	call := identity.CallFrom(ctx)
 	if call.SourceIP != "" {
 		r.Set("aws:SourceIp", call.SourceIP)
 	}
 	r.Set("aws:SecureTransport", boolString(call.SecureTransport))
 	if q.key != nil {
-		r.Resource = s.KeyARN(q.key.ID)
 		r.Set("kms:KeyOrigin", q.key.Origin)
 		r.Set("kms:KeySpec", q.key.KeySpec)
 		r.Set("kms:KeyUsage", q.key.KeyUsage)

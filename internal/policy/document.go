@@ -229,3 +229,14 @@ const (
 	setAnyValue
 	setAllValues
 )
+
+// HasConditions reports whether any statement of p has a Condition. A
+// caller may skip gathering condition keys for policies without any.
+func (p *Policy) HasConditions() bool {
+	for i := range p.Statements {
+		if len(p.Statements[i].conditions) > 0 {
+			return true
+		}
+	}
+	return false
+}

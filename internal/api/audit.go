@@ -1,10 +1,7 @@
 package api
 
 import (
-	"net"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/identity"
@@ -38,21 +35,10 @@ func (h *Handler) record(r *http.Request, c *call) {
 	if h.cfg.Audit == nil {
 		return
 	}
-	rec := &audit.Record{
-		EventTime:          time.Now().UTC(),
-		EventSource:        audit.SourceKMS,
-		EventName:          c.op,
-		AWSRegion:          h.cfg.KMS.Region(),
-		SourceIPAddress:    sourceIP(r),
-		UserAgent:          r.UserAgent(),
-		ErrorCode:          c.errType,
-		ErrorMessage:       c.errMsg,
-		RequestID:          c.reqID,
-		RecipientAccountID: h.cfg.KMS.AccountID(),
-		ManagementEvent:    true,
-	}
+	rec := audit.NewAPICall(r, audit.SourceKMS, c.op, h.cfg.KMS.Region(), h.cfg.KMS.AccountID(), c.reqID)
+	rec.ErrorCode, rec.ErrorMessage = c.errType, c.errMsg
 	if c.principal != nil {
-		rec.UserIdentity = userIdentity(*c.principal)
+		rec.UserIdentity = audit.IdentityOf(*c.principal)
 		// Only an authenticated caller's parameters are worth recording;
 		// an anonymous body may be anything.
 		rec.RequestParameters = audit.RedactParameters(c.body)
@@ -68,20 +54,4 @@ func (h *Handler) record(r *http.Request, c *call) {
 	if err := h.cfg.Audit.Write(rec); err != nil {
 		h.cfg.Logger.Error("AUDIT LOG WRITE FAILED: requests are not being recorded", "err", err)
 	}
-}
-
-func userIdentity(p identity.Principal) audit.UserIdentity {
-	u := audit.UserIdentity{Type: "IAMUser", ARN: p.ARN, AccountID: p.AccountID, AccessKeyID: p.AccessKeyID, UserName: p.UserName, PrincipalID: p.UserID}
-	if p.IsRoot() {
-		u.Type, u.PrincipalID = "Root", p.AccountID
-	}
-	return u
-}
-
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return strings.TrimSpace(r.RemoteAddr)
-	}
-	return host
 }

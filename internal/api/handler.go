@@ -146,7 +146,7 @@ func (h *Handler) serve(r *http.Request, c *call) (out any, err error) {
 		return nil, err
 	}
 	c.principal, c.body = &p, body
-	ctx = identity.WithCall(identity.With(ctx, p), identity.Call{SourceIP: sourceIP(r), SecureTransport: r.TLS != nil})
+	ctx = identity.WithCall(identity.With(ctx, p), identity.Call{SourceIP: audit.SourceIP(r), SecureTransport: r.TLS != nil})
 	ctx, c.trace = kms.WithTrace(ctx)
 	return op(ctx, body)
 }

@@ -2,11 +2,9 @@ package iamapi
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/identity"
@@ -33,24 +31,13 @@ func (h *Handler) record(r *http.Request, c *call) {
 	if h.cfg.Audit == nil {
 		return
 	}
-	rec := &audit.Record{
-		EventTime:          time.Now().UTC(),
-		EventSource:        audit.SourceIAM,
-		EventName:          c.action,
-		AWSRegion:          globalRegion,
-		SourceIPAddress:    sourceIP(r),
-		UserAgent:          r.UserAgent(),
-		ErrorCode:          c.errCode,
-		ErrorMessage:       c.errMsg,
-		RequestID:          c.reqID,
-		RecipientAccountID: h.cfg.AccountID,
-		ManagementEvent:    true,
-	}
+	rec := audit.NewAPICall(r, audit.SourceIAM, c.action, globalRegion, h.cfg.AccountID, c.reqID)
+	rec.ErrorCode, rec.ErrorMessage = c.errCode, c.errMsg
 	if c.service == "sts" {
 		rec.EventSource, rec.AWSRegion = audit.SourceSTS, h.cfg.Region
 	}
 	if c.principal != nil {
-		rec.UserIdentity = userIdentity(*c.principal)
+		rec.UserIdentity = audit.IdentityOf(*c.principal)
 		rec.RequestParameters = requestParameters(c.form)
 	}
 	if c.result != nil && c.errCode == "" && actions[c.action] != nil && actions[c.action].mutates {
@@ -79,20 +66,4 @@ func requestParameters(form url.Values) json.RawMessage {
 		return nil
 	}
 	return b
-}
-
-func userIdentity(p identity.Principal) audit.UserIdentity {
-	u := audit.UserIdentity{Type: "IAMUser", ARN: p.ARN, AccountID: p.AccountID, AccessKeyID: p.AccessKeyID, UserName: p.UserName, PrincipalID: p.UserID}
-	if p.IsRoot() {
-		u.Type, u.PrincipalID = "Root", p.AccountID
-	}
-	return u
-}
-
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return strings.TrimSpace(r.RemoteAddr)
-	}
-	return host
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/policy"
 	"github.com/trent-kms/trent/internal/sigv4"
 	"github.com/trent-kms/trent/internal/store"
@@ -94,7 +95,7 @@ func (h *Handler) authorize(ctx context.Context, req *request, action, resource 
 	}
 	r.Set("aws:userid", c.UserID)
 	r.Set("aws:SecureTransport", strconv.FormatBool(req.http.TLS != nil))
-	if ip := sourceIP(req.http); net.ParseIP(ip) != nil {
+	if ip := audit.SourceIP(req.http); net.ParseIP(ip) != nil {
 		r.Set("aws:SourceIp", ip)
 	}
 	for i := 0; i+1 < len(cond); i += 2 {

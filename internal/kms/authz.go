@@ -15,6 +15,8 @@ type authReq struct {
 	action string // without the "kms:" prefix, e.g. "Encrypt"
 	key    *store.Key
 	ec     map[string]string   // the request's encryption context, if any
+	crypto bool                // a cryptographic operation: algorithm and context apply
+	alg    string              // its encryption algorithm ("" is SYMMETRIC_DEFAULT)
 	extra  map[string]string   // further single-valued condition keys
 	multi  map[string][]string // multi-valued condition keys
 	alias  string              // the alias the request named the key by
@@ -86,20 +88,32 @@ func (s *Service) policyRequest(ctx context.Context, p identity.Principal, q aut
 	if !withConditions {
 		return r
 	}
+	// Keys are written in lower case, as policy.Request.Context expects.
+	c := make(map[string][]string, 8+len(q.ec)+len(q.extra)+len(q.multi))
+	r.Context = c
 	call := identity.CallFrom(ctx)
 	if call.SourceIP != "" {
-		r.Set("aws:SourceIp", call.SourceIP)
+		c["aws:sourceip"] = []string{call.SourceIP}
 	}
-	r.Set("aws:SecureTransport", boolString(call.SecureTransport))
+	c["aws:securetransport"] = []string{boolString(call.SecureTransport)}
 	if q.key != nil {
-		r.Set("kms:KeyOrigin", q.key.Origin)
-		r.Set("kms:KeySpec", q.key.KeySpec)
-		r.Set("kms:KeyUsage", q.key.KeyUsage)
+		c["kms:keyorigin"] = []string{q.key.Origin}
+		c["kms:keyspec"] = []string{q.key.KeySpec}
+		c["kms:keyusage"] = []string{q.key.KeyUsage}
 	}
 	if q.alias != "" {
-		r.Set("kms:RequestAlias", q.alias)
+		c["kms:requestalias"] = []string{q.alias}
 	}
-	if q.ec != nil {
+	if q.crypto {
+		alg := q.alg
+		if alg == "" {
+			alg = AlgSymmetricDefault
+		}
+		c["kms:encryptionalgorithm"] = []string{alg}
+		// A missing context is an empty one, so that conditions on
+		// kms:EncryptionContextKeys see "no keys" rather than "no context".
+		r.SetEncryptionContext(orEmpty(q.ec))
+	} else if q.ec != nil {
 		r.SetEncryptionContext(q.ec)
 	}
 	for k, v := range q.extra {

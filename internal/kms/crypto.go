@@ -36,7 +36,7 @@ func (s *Service) usableKey(ctx context.Context, op, ref string, ec map[string]s
 	if op == "ReEncrypt" {
 		action = "ReEncryptTo"
 	}
-	k, err := s.resolveFor(ctx, ref, aliasAllow, authReq{action: action, ec: orEmpty(ec), extra: algorithmKey(opt.Algorithm)})
+	k, err := s.resolveFor(ctx, ref, aliasAllow, authReq{action: action, ec: ec, crypto: true, alg: opt.Algorithm})
 	if err != nil {
 		return nil, err
 	}
@@ -238,11 +238,4 @@ func orEmpty(ec map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return ec
-}
-
-func algorithmKey(alg string) map[string]string {
-	if alg == "" {
-		alg = AlgSymmetricDefault
-	}
-	return map[string]string{"kms:EncryptionAlgorithm": alg}
 }

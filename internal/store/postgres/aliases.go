@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/internal/codec"
 )
 
 const aliasCols = `SELECT name, key_id, created_at, updated_at FROM aliases `
@@ -22,7 +23,7 @@ func (s *Store) CreateAlias(ctx context.Context, a store.Alias) error {
 		return inserted(tx.Exec(ctx,
 			`INSERT INTO aliases (name, key_id, created_at, updated_at) VALUES ($1, $2, $3, $4)
 			 ON CONFLICT (name) DO NOTHING`,
-			a.Name, a.KeyID, formatTime(a.CreatedAt), formatTime(a.UpdatedAt)))
+			a.Name, a.KeyID, codec.FormatTime(a.CreatedAt), codec.FormatTime(a.UpdatedAt)))
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: create alias %s: %w", a.Name, err)
@@ -52,7 +53,7 @@ func (s *Store) UpdateAlias(ctx context.Context, name, keyID string, now time.Ti
 			return err
 		}
 		return affected(tx.Exec(ctx, `UPDATE aliases SET key_id = $1, updated_at = $2 WHERE name = $3`,
-			keyID, formatTime(now), name))
+			keyID, codec.FormatTime(now), name))
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: update alias %s: %w", name, err)
@@ -116,10 +117,10 @@ func scanAlias(row pgx.Row) (store.Alias, error) {
 		return store.Alias{}, noRows(err)
 	}
 	var err error
-	if a.CreatedAt, err = parseTime(created); err != nil {
+	if a.CreatedAt, err = codec.ParseTime(created); err != nil {
 		return store.Alias{}, err
 	}
-	if a.UpdatedAt, err = parseTime(updated); err != nil {
+	if a.UpdatedAt, err = codec.ParseTime(updated); err != nil {
 		return store.Alias{}, err
 	}
 	return a, nil

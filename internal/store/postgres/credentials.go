@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/internal/codec"
 )
 
 const credentialCols = `SELECT access_key_id, principal_arn, user_name, sealed_secret, status, created_at FROM credentials `
@@ -22,7 +23,7 @@ func (s *Store) PutCredential(ctx context.Context, c store.Credential) error {
 		   sealed_secret = EXCLUDED.sealed_secret,
 		   status        = EXCLUDED.status,
 		   created_at    = EXCLUDED.created_at`,
-		c.AccessKeyID, c.PrincipalARN, c.UserName, nonNil(c.SealedSecret), c.Status, formatTime(c.CreatedAt))
+		c.AccessKeyID, c.PrincipalARN, c.UserName, nonNil(c.SealedSecret), c.Status, codec.FormatTime(c.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("postgres: put credential %s: %w", c.AccessKeyID, err)
 	}
@@ -77,7 +78,7 @@ func scanCredential(row pgx.Row) (store.Credential, error) {
 		return store.Credential{}, noRows(err)
 	}
 	var err error
-	if c.CreatedAt, err = parseTime(created); err != nil {
+	if c.CreatedAt, err = codec.ParseTime(created); err != nil {
 		return store.Credential{}, err
 	}
 	return c, nil

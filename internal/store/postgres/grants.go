@@ -2,36 +2,21 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/internal/codec"
 )
 
 const grantCols = `SELECT key_id, grant_id, name, grantee_principal, retiring_principal, created_at, doc FROM grants `
-
-// grantDoc is the JSON document of a grant's remaining fields. The
-// constraint maps have no omitempty: a nil map (no constraint) is stored as
-// null and an empty one as {}, which are different constraints.
-type grantDoc struct {
-	IssuingAccount          string            `json:"issuingAccount"`
-	Operations              []string          `json:"operations"`
-	EncryptionContextEquals map[string]string `json:"encryptionContextEquals"`
-	EncryptionContextSubset map[string]string `json:"encryptionContextSubset"`
-}
 
 // CreateGrant implements store.IAMStore. It locks the key (FOR KEY SHARE)
 // so that a concurrent DeleteKey cannot leave the grant behind. ErrExists
 // if (KeyID, GrantID) is taken; ErrNotFound if the key does not exist.
 func (s *Store) CreateGrant(ctx context.Context, g store.Grant) error {
-	doc, err := json.Marshal(grantDoc{
-		IssuingAccount:          g.IssuingAccount,
-		Operations:              g.Operations,
-		EncryptionContextEquals: g.EncryptionContextEquals,
-		EncryptionContextSubset: g.EncryptionContextSubset,
-	})
+	doc, err := codec.EncodeGrant(g)
 	if err != nil {
 		return fmt.Errorf("postgres: create grant %s: encode: %w", g.GrantID, err)
 	}
@@ -42,7 +27,7 @@ func (s *Store) CreateGrant(ctx context.Context, g store.Grant) error {
 		return inserted(tx.Exec(ctx,
 			`INSERT INTO grants (key_id, grant_id, name, grantee_principal, retiring_principal, created_at, doc)
 			 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key_id, grant_id) DO NOTHING`,
-			g.KeyID, g.GrantID, g.Name, g.GranteePrincipal, g.RetiringPrincipal, formatTime(g.CreatedAt), string(doc)))
+			g.KeyID, g.GrantID, g.Name, g.GranteePrincipal, g.RetiringPrincipal, codec.FormatTime(g.CreatedAt), string(doc)))
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: create grant %s on key %s: %w", g.GrantID, g.KeyID, err)
@@ -124,16 +109,11 @@ func scanGrant(row pgx.Row) (store.Grant, error) {
 		return store.Grant{}, noRows(err)
 	}
 	var err error
-	if g.CreatedAt, err = parseTime(created); err != nil {
+	if g.CreatedAt, err = codec.ParseTime(created); err != nil {
 		return store.Grant{}, err
 	}
-	var d grantDoc
-	if err := json.Unmarshal(doc, &d); err != nil {
-		return store.Grant{}, fmt.Errorf("decode grant document: %w", err)
+	if err := codec.DecodeGrant(doc, &g); err != nil {
+		return store.Grant{}, err
 	}
-	g.IssuingAccount = d.IssuingAccount
-	g.Operations = d.Operations
-	g.EncryptionContextEquals = d.EncryptionContextEquals
-	g.EncryptionContextSubset = d.EncryptionContextSubset
 	return g, nil
 }

@@ -380,15 +380,3 @@ func nonNil(b []byte) []byte {
 	}
 	return b
 }
-
-// formatTime and parseTime convert timestamps kept outside JSON documents:
-// RFC 3339 in UTC with nanoseconds, exact for every year 0-9999.
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("parse timestamp %q: %w", s, err)
-	}
-	return t.UTC(), nil
-}

@@ -2,12 +2,12 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/internal/codec"
 )
 
 const userCols = `SELECT name, user_id, path, arn, created_at, inline_policies, attached_policies FROM users `
@@ -15,7 +15,7 @@ const userCols = `SELECT name, user_id, path, arn, created_at, inline_policies, 
 // CreateUser implements store.IAMStore. ErrExists if the name or the UserID
 // is taken.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	inline, attached, err := encodePolicies(u)
+	inline, attached, err := codec.EncodePolicies(u)
 	if err != nil {
 		return fmt.Errorf("postgres: create user %s: %w", u.Name, err)
 	}
@@ -24,7 +24,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	err = inserted(s.exec(ctx,
 		`INSERT INTO users (name, user_id, path, arn, created_at, inline_policies, attached_policies)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-		u.Name, u.UserID, u.Path, u.ARN, formatTime(u.CreatedAt), inline, attached))
+		u.Name, u.UserID, u.Path, u.ARN, codec.FormatTime(u.CreatedAt), inline, attached))
 	if err != nil {
 		return fmt.Errorf("postgres: create user %s: %w", u.Name, err)
 	}
@@ -64,11 +64,11 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 		if u.Name != name {
 			return stop(fmt.Errorf("fn changed the name to %q", u.Name))
 		}
-		inline, attached, err := encodePolicies(u)
+		inline, attached, err := codec.EncodePolicies(u)
 		if err != nil {
 			return stop(err)
 		}
-		created := formatTime(u.CreatedAt)
+		created := codec.FormatTime(u.CreatedAt)
 		if _, err := tx.Exec(ctx,
 			`UPDATE users SET user_id = $1, path = $2, arn = $3, created_at = $4, inline_policies = $5, attached_policies = $6
 			 WHERE name = $7`,
@@ -77,7 +77,7 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 		}
 		// Decode what was written: the caller gets the stored state, and
 		// nothing fn may still hold a reference to.
-		out, err = decodeUser(u.Name, u.UserID, u.Path, u.ARN, created, inline, attached)
+		out, err = codec.DecodeUser(u.Name, u.UserID, u.Path, u.ARN, created, inline, attached)
 		return err
 	})
 	switch {
@@ -125,41 +125,5 @@ func scanUser(row pgx.Row) (store.User, error) {
 	if err := row.Scan(&name, &userID, &path, &arn, &created, &inline, &attached); err != nil {
 		return store.User{}, noRows(err)
 	}
-	return decodeUser(name, userID, path, arn, created, inline, attached)
-}
-
-func decodeUser(name, userID, path, arn, created, inline, attached string) (store.User, error) {
-	u := store.User{Name: name, UserID: userID, Path: path, ARN: arn}
-	var err error
-	if u.CreatedAt, err = parseTime(created); err != nil {
-		return store.User{}, err
-	}
-	if err := json.Unmarshal([]byte(inline), &u.InlinePolicies); err != nil {
-		return store.User{}, fmt.Errorf("decode inline policies: %w", err)
-	}
-	if err := json.Unmarshal([]byte(attached), &u.AttachedPolicies); err != nil {
-		return store.User{}, fmt.Errorf("decode attached policies: %w", err)
-	}
-	return u, nil
-}
-
-// encodePolicies returns the JSON columns of u: an object and an array,
-// never null.
-func encodePolicies(u store.User) (inline, attached string, err error) {
-	in, at := u.InlinePolicies, u.AttachedPolicies
-	if in == nil {
-		in = map[string]string{}
-	}
-	if at == nil {
-		at = []string{}
-	}
-	b, err := json.Marshal(in)
-	if err != nil {
-		return "", "", fmt.Errorf("encode inline policies: %w", err)
-	}
-	c, err := json.Marshal(at)
-	if err != nil {
-		return "", "", fmt.Errorf("encode attached policies: %w", err)
-	}
-	return string(b), string(c), nil
+	return codec.DecodeUser(name, userID, path, arn, created, inline, attached)
 }

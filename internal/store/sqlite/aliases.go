@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/internal/codec"
 )
 
 // CreateAlias implements store.Store. ErrExists if the name is taken;
@@ -20,7 +21,7 @@ func (s *Store) CreateAlias(ctx context.Context, a store.Alias) error {
 		return inserted(tx.ExecContext(ctx,
 			`INSERT INTO aliases (name, key_id, created_at, updated_at) VALUES (?, ?, ?, ?)
 			 ON CONFLICT (name) DO NOTHING`,
-			a.Name, a.KeyID, formatTime(a.CreatedAt), formatTime(a.UpdatedAt)))
+			a.Name, a.KeyID, codec.FormatTime(a.CreatedAt), codec.FormatTime(a.UpdatedAt)))
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create alias %s: %w", a.Name, err)
@@ -49,7 +50,7 @@ func (s *Store) UpdateAlias(ctx context.Context, name, keyID string, now time.Ti
 			return err
 		}
 		return affected(tx.ExecContext(ctx, `UPDATE aliases SET key_id = ?, updated_at = ? WHERE name = ?`,
-			keyID, formatTime(now), name))
+			keyID, codec.FormatTime(now), name))
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: update alias %s: %w", name, err)
@@ -118,23 +119,11 @@ func scanAlias(row interface{ Scan(...any) error }) (store.Alias, error) {
 		return store.Alias{}, err
 	}
 	var err error
-	if a.CreatedAt, err = parseTime(created); err != nil {
+	if a.CreatedAt, err = codec.ParseTime(created); err != nil {
 		return store.Alias{}, err
 	}
-	if a.UpdatedAt, err = parseTime(updated); err != nil {
+	if a.UpdatedAt, err = codec.ParseTime(updated); err != nil {
 		return store.Alias{}, err
 	}
 	return a, nil
-}
-
-// formatTime and parseTime convert timestamps kept outside the key
-// document: RFC 3339 in UTC with nanoseconds, exact for every year 0-9999.
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("parse timestamp %q: %w", s, err)
-	}
-	return t.UTC(), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/internal/codec"
 )
 
 // PutCredential implements store.Store: it inserts or replaces c.
@@ -21,7 +22,7 @@ func (s *Store) PutCredential(ctx context.Context, c store.Credential) error {
 			   sealed_secret = excluded.sealed_secret,
 			   status        = excluded.status,
 			   created_at    = excluded.created_at`,
-			c.AccessKeyID, c.PrincipalARN, c.UserName, nonNil(c.SealedSecret), c.Status, formatTime(c.CreatedAt))
+			c.AccessKeyID, c.PrincipalARN, c.UserName, nonNil(c.SealedSecret), c.Status, codec.FormatTime(c.CreatedAt))
 		return err
 	})
 	if err != nil {
@@ -87,7 +88,7 @@ func scanCredential(row interface{ Scan(...any) error }) (store.Credential, erro
 	if err != nil {
 		return store.Credential{}, err
 	}
-	if c.CreatedAt, err = parseTime(created); err != nil {
+	if c.CreatedAt, err = codec.ParseTime(created); err != nil {
 		return store.Credential{}, err
 	}
 	return c, nil

@@ -3,13 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/internal/codec"
 )
 
 // CreateKey implements store.Store: it inserts k with version 1 and sets
@@ -72,7 +71,7 @@ func (s *Store) UpdateKey(ctx context.Context, id string, fn func(*store.Key) er
 		}
 		// Decode what was written: the caller gets the stored state, and
 		// nothing fn may still hold a reference to.
-		out, err = decodeKey([]byte(doc), version)
+		out, err = codec.DecodeKey([]byte(doc), version)
 		return err
 	})
 	switch {
@@ -135,7 +134,7 @@ func (s *Store) KeysDue(ctx context.Context, now time.Time, limit int) ([]string
 	}
 	rows, err := s.r.QueryContext(ctx,
 		`SELECT id FROM keys WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
-		unixNanos(now), limit)
+		codec.UnixNanos(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: keys due: %w", err)
 	}
@@ -163,58 +162,16 @@ func scanKey(row interface{ Scan(...any) error }) (*store.Key, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	return decodeKey(doc, version)
+	return codec.DecodeKey(doc, version)
 }
 
-func decodeKey(doc []byte, version int64) (*store.Key, error) {
-	k := new(store.Key)
-	if err := json.Unmarshal(doc, k); err != nil {
-		return nil, fmt.Errorf("decode key document: %w", err)
-	}
-	k.Version = version
-	return k, nil
-}
-
-// encodeKey returns the JSON document stored for k, with every timestamp in
-// UTC, and the due_at column: k.DueAt() in unix nanoseconds, NULL if zero.
+// encodeKey returns the JSON document stored for k and the due_at column:
+// k.DueAt() in unix nanoseconds, NULL if zero.
 func encodeKey(k *store.Key) (doc string, due sql.NullInt64, err error) {
-	c := *k
-	c.CreatedAt = c.CreatedAt.UTC()
-	c.DeletionDate = c.DeletionDate.UTC()
-	if c.Import != nil {
-		imp := *c.Import
-		imp.ValidTo = imp.ValidTo.UTC()
-		c.Import = &imp
-	}
-	c.Materials = append([]store.Material(nil), k.Materials...)
-	for i := range c.Materials {
-		m := &c.Materials[i]
-		m.ImportedAt, m.ValidTo = m.ImportedAt.UTC(), m.ValidTo.UTC()
-	}
-	b, err := json.Marshal(&c)
+	doc, err = codec.EncodeKey(k)
 	if err != nil {
-		return "", due, fmt.Errorf("encode key document: %w", err)
+		return "", due, err
 	}
-	if d := c.DueAt(); !d.IsZero() {
-		due = sql.NullInt64{Int64: unixNanos(d), Valid: true}
-	}
-	return string(b), due, nil
-}
-
-// The range of instants unix nanoseconds can represent (1677 to 2262).
-var (
-	minNanos = time.Unix(0, math.MinInt64)
-	maxNanos = time.Unix(0, math.MaxInt64)
-)
-
-// unixNanos returns t in unix nanoseconds, clamped to the int64 range, so
-// that a far-future expiry is never due and a far-past one always is.
-func unixNanos(t time.Time) int64 {
-	switch {
-	case t.Before(minNanos):
-		return math.MinInt64
-	case t.After(maxNanos):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
+	due.Int64, due.Valid = codec.DueNanos(k)
+	return doc, due, nil
 }

@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/internal/codec"
 )
 
 const userCols = `SELECT name, user_id, path, arn, created_at, inline_policies, attached_policies FROM users `
@@ -15,7 +15,7 @@ const userCols = `SELECT name, user_id, path, arn, created_at, inline_policies, 
 // CreateUser implements store.IAMStore. ErrExists if the name or the UserID
 // is taken.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	inline, attached, err := encodePolicies(u)
+	inline, attached, err := codec.EncodePolicies(u)
 	if err != nil {
 		return fmt.Errorf("sqlite: create user %s: %w", u.Name, err)
 	}
@@ -25,7 +25,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 		return inserted(tx.ExecContext(ctx,
 			`INSERT INTO users (name, user_id, path, arn, created_at, inline_policies, attached_policies)
 			 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			u.Name, u.UserID, u.Path, u.ARN, formatTime(u.CreatedAt), inline, attached))
+			u.Name, u.UserID, u.Path, u.ARN, codec.FormatTime(u.CreatedAt), inline, attached))
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create user %s: %w", u.Name, err)
@@ -59,19 +59,19 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 		if u.Name != name {
 			return fmt.Errorf("fn changed the name to %q", u.Name)
 		}
-		inline, attached, err := encodePolicies(u)
+		inline, attached, err := codec.EncodePolicies(u)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx,
 			`UPDATE users SET user_id = ?, path = ?, arn = ?, created_at = ?, inline_policies = ?, attached_policies = ?
 			 WHERE name = ?`,
-			u.UserID, u.Path, u.ARN, formatTime(u.CreatedAt), inline, attached, name); err != nil {
+			u.UserID, u.Path, u.ARN, codec.FormatTime(u.CreatedAt), inline, attached, name); err != nil {
 			return err
 		}
 		// Decode what was written: the caller gets the stored state, and
 		// nothing fn may still hold a reference to.
-		out, err = decodeUser(u.Name, u.UserID, u.Path, u.ARN, formatTime(u.CreatedAt), inline, attached)
+		out, err = codec.DecodeUser(u.Name, u.UserID, u.Path, u.ARN, codec.FormatTime(u.CreatedAt), inline, attached)
 		return err
 	})
 	switch {
@@ -130,41 +130,5 @@ func scanUser(row interface{ Scan(...any) error }) (store.User, error) {
 	if err != nil {
 		return store.User{}, err
 	}
-	return decodeUser(name, userID, path, arn, created, inline, attached)
-}
-
-func decodeUser(name, userID, path, arn, created, inline, attached string) (store.User, error) {
-	u := store.User{Name: name, UserID: userID, Path: path, ARN: arn}
-	var err error
-	if u.CreatedAt, err = parseTime(created); err != nil {
-		return store.User{}, err
-	}
-	if err := json.Unmarshal([]byte(inline), &u.InlinePolicies); err != nil {
-		return store.User{}, fmt.Errorf("decode inline policies: %w", err)
-	}
-	if err := json.Unmarshal([]byte(attached), &u.AttachedPolicies); err != nil {
-		return store.User{}, fmt.Errorf("decode attached policies: %w", err)
-	}
-	return u, nil
-}
-
-// encodePolicies returns the JSON columns of u: an object and an array,
-// never null.
-func encodePolicies(u store.User) (inline, attached string, err error) {
-	in, at := u.InlinePolicies, u.AttachedPolicies
-	if in == nil {
-		in = map[string]string{}
-	}
-	if at == nil {
-		at = []string{}
-	}
-	b, err := json.Marshal(in)
-	if err != nil {
-		return "", "", fmt.Errorf("encode inline policies: %w", err)
-	}
-	c, err := json.Marshal(at)
-	if err != nil {
-		return "", "", fmt.Errorf("encode attached policies: %w", err)
-	}
-	return string(b), string(c), nil
+	return codec.DecodeUser(name, userID, path, arn, created, inline, attached)
 }

@@ -5,13 +5,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/trent-kms/trent/internal/store/postgres/pgtest"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,26 +39,7 @@ var (
 	pgErr  error  // why there is none: errNoPostgres, or starting it failed
 )
 
-var pgScript = filepath.Join("..", "scripts", "pg.sh")
-
-var errNoPostgres = errors.New("PostgreSQL binaries not found; install the Debian postgresql package or set TRENT_TEST_POSTGRES_DSN")
-
-// pgsh runs scripts/pg.sh cmd dir and returns what it prints.
-func pgsh(cmd, dir string, env ...string) (string, error) {
-	c := exec.Command(pgScript, cmd, dir)
-	c.Env = append(os.Environ(), env...)
-	out, err := c.Output()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit) && exit.ExitCode() == 3:
-		return "", errNoPostgres
-	case errors.As(err, &exit):
-		return "", fmt.Errorf("pg.sh %s: %v: %s", cmd, err, exit.Stderr)
-	case err != nil:
-		return "", fmt.Errorf("pg.sh %s: %v", cmd, err)
-	}
-	return strings.TrimSpace(string(out)), nil
-}
+var errNoPostgres = pgtest.ErrNoBinaries
 
 // startCluster starts a new cluster in a new directory, watched by pg.sh's
 // watchdog, and returns the directory and DSN.
@@ -66,7 +47,7 @@ func startCluster() (dir, dsn string, err error) {
 	if dir, err = os.MkdirTemp("", "trent-e2e-pg-"); err != nil {
 		return "", "", err
 	}
-	dsn, err = pgsh("start", dir, "PG_SH_WATCH_PID="+strconv.Itoa(os.Getpid()))
+	dsn, err = pgtest.Start(dir)
 	if err != nil {
 		os.RemoveAll(dir)
 	}
@@ -107,7 +88,7 @@ func restartablePostgres(t *testing.T) (dsn, dir string) {
 	dir, dsn, err := startCluster()
 	skipWithoutPostgres(t, err)
 	t.Cleanup(func() {
-		pgsh("stop", dir)
+		pgtest.Run("stop", dir)
 		os.RemoveAll(dir)
 	})
 	return dsn, dir
@@ -324,13 +305,13 @@ func TestMultiNode(t *testing.T) {
 	// restarts under both: each serves again without a Trent restart.
 	a2 := f.start("A2")
 	nodes := []*node{a2, b}
-	if _, err := pgsh("stop", clusterDir); err != nil {
+	if _, err := pgtest.Run("stop", clusterDir); err != nil {
 		t.Fatal(err)
 	}
 	func() {
 		defer func() {
 			if t.Failed() {
-				pgsh("start", clusterDir)
+				pgtest.Run("start", clusterDir)
 			}
 		}()
 		for _, n := range nodes {
@@ -342,7 +323,7 @@ func TestMultiNode(t *testing.T) {
 			}
 		}
 	}()
-	if _, err := pgsh("start", clusterDir); err != nil {
+	if _, err := pgtest.Run("start", clusterDir); err != nil {
 		t.Fatal(err)
 	}
 	restarted := time.Now()

@@ -200,8 +200,9 @@ func (s *Service) deleteGrant(ctx context.Context, keyID, grantID string) error 
 	return err
 }
 
-// Grant tokens: base64url of key ID "/" grant ID "/" HMAC-SHA256 under the
-// import-token secret's sibling — the service secret for grant tokens.
+// Grant tokens: base64url of key ID "/" grant ID "/" HMAC-SHA256, keyed by
+// the service's token secret (the one import tokens use) over a message
+// prefixed "grant/", so a grant token can never pass as an import token.
 func (s *Service) grantToken(keyID, grantID string) string {
 	mac := hmac.New(sha256.New, s.tokenSecret)
 	mac.Write([]byte("grant/" + keyID + "/" + grantID))

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/trent-kms/trent/internal/store/postgres/pgtest"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,12 +30,6 @@ var (
 	testErr  string // why starting the server failed
 )
 
-// pgScript is scripts/pg.sh, from this package's directory.
-var pgScript = filepath.Join("..", "..", "..", "scripts", "pg.sh")
-
-// errNoBinaries is pgsh's error when PostgreSQL is not installed.
-var errNoBinaries = errors.New("PostgreSQL binaries (pg_ctl, initdb) not found; install the Debian postgresql package or set TRENT_TEST_POSTGRES_DSN")
-
 func TestMain(m *testing.M) {
 	flag.Parse()
 	os.Exit(testMain(m))
@@ -51,41 +43,18 @@ func testMain(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		switch testDSN, err = startCluster(dir); {
-		case errors.Is(err, errNoBinaries):
+		switch testDSN, err = pgtest.Start(dir); {
+		case errors.Is(err, pgtest.ErrNoBinaries):
 			testSkip = err.Error()
 		case err != nil:
 			testErr = err.Error()
 		default:
 			testDir = dir
-			defer pgsh("stop", dir)
+			defer pgtest.Stop(dir)
 		}
 	}
 	defer closeAdmin()
 	return m.Run()
-}
-
-// startCluster starts a new cluster in dir and returns its DSN. Should this
-// process die before stopping it, pg.sh's watchdog stops it and deletes dir.
-func startCluster(dir string) (string, error) {
-	return pgsh("start", dir, "PG_SH_WATCH_PID="+strconv.Itoa(os.Getpid()))
-}
-
-// pgsh runs scripts/pg.sh cmd dir and returns what it prints.
-func pgsh(cmd, dir string, env ...string) (string, error) {
-	c := exec.Command(pgScript, cmd, dir)
-	c.Env = append(os.Environ(), env...)
-	out, err := c.Output()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit) && exit.ExitCode() == 3:
-		return "", errNoBinaries
-	case errors.As(err, &exit):
-		return "", fmt.Errorf("pg.sh %s: %v: %s", cmd, err, exit.Stderr)
-	case err != nil:
-		return "", fmt.Errorf("pg.sh %s: %v", cmd, err)
-	}
-	return strings.TrimSpace(string(out)), nil
 }
 
 // needServer skips or fails t when there is no server.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/trent-kms/trent/internal/store/postgres/pgtest"
 	"os"
 	"sync"
 	"testing"
@@ -28,14 +29,14 @@ func restartableCluster(t *testing.T) (dir, dsn string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	dsn, err = startCluster(dir)
+	dsn, err = pgtest.Start(dir)
 	switch {
-	case errors.Is(err, errNoBinaries) && os.Getenv("CI") != "true":
+	case errors.Is(err, pgtest.ErrNoBinaries) && os.Getenv("CI") != "true":
 		t.Skip(err)
 	case err != nil:
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { pgsh("stop", dir) })
+	t.Cleanup(func() { pgtest.Run("stop", dir) })
 	return dir, dsn
 }
 
@@ -63,20 +64,20 @@ func TestServerRestart(t *testing.T) {
 	// again; a failed test still leaves the server running.
 	restart := func(down func()) {
 		t.Helper()
-		if _, err := pgsh("stop", dir); err != nil {
+		if _, err := pgtest.Run("stop", dir); err != nil {
 			t.Fatal(err)
 		}
 		if down != nil {
 			func() {
 				defer func() {
 					if t.Failed() {
-						pgsh("start", dir)
+						pgtest.Run("start", dir)
 					}
 				}()
 				down()
 			}()
 		}
-		if _, err := pgsh("start", dir); err != nil {
+		if _, err := pgtest.Run("start", dir); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -31,7 +31,7 @@ func RedactParameters(body []byte) json.RawMessage {
 	}
 	var members []member
 	ok := scanMembers(body, func(name string, value []byte) {
-		if !sensitiveMembers[name] {
+		if !isSensitive(name) { // exact, escaped or case-folded: redact_fold.go
 			members = append(members, member{name, value})
 		}
 	})

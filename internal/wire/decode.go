@@ -8,27 +8,43 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Decode unmarshals an AWS JSON 1.1 request body into v, a pointer to a
-// generated input struct (see InputOf), with encoding/json semantics:
-// unknown members are ignored, as AWS does, and JSON null is the same as
-// an absent member. An empty (or all-whitespace) body is treated as {}.
+// generated input struct (see InputOf), with AWS's semantics: member names
+// match exactly (a name that differs, if only in case, is not a member of
+// the model and is ignored, as are unknown members), JSON null is the same
+// as an absent member, and an empty (or all-whitespace) body is treated as
+// {}. The strict pre-pass (strict.go) refuses what encoding/json alone
+// would let through: a member or map key given twice, invalid UTF-8, and
+// \u escapes that are unpaired surrogates.
 //
 // Every failure caused by the body is a *SerializationError: malformed
-// JSON, a top-level value that is not an object, and a member of the wrong
-// JSON type (with Coral's wording; see the package documentation). Any
-// other error (for example v not being a pointer) is returned unchanged.
+// JSON, a top-level value that is not an object, a member of the wrong
+// JSON type (with Coral's wording; see the package documentation), a
+// duplicate, invalid UTF-8. Any other error (for example v not being a
+// pointer) is returned unchanged.
 func Decode(body []byte, v any) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 {
 		return nil
 	}
 	if trimmed[0] != '{' {
+		if !utf8.Valid(body) {
+			return invalidUTF8(body)
+		}
 		if !json.Valid(body) {
 			return malformed(body)
 		}
 		return &SerializationError{Message: "Request body must be a JSON object"}
+	}
+	if t := reflect.TypeOf(v); t != nil && t.Kind() == reflect.Pointer {
+		clean, err := strictCheck(body, schemaOf(t))
+		if err != nil {
+			return err
+		}
+		body = clean
 	}
 	err := json.Unmarshal(body, v)
 	if err == nil {

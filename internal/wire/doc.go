@@ -26,7 +26,9 @@
 // []AliasListEntry{} for an empty page: boto3 callers index
 // resp["Aliases"]). Strings are omitted when "", so a response member that
 // AWS sends even when empty (KeyMetadata.Description) cannot be sent as ""
-// through these types. Enum values are constants named shape+value
+// through these types — except a required string member whose shape
+// admits "" (Tag.TagValue, UpdateKeyDescriptionRequest.Description),
+// which is a *string: absent is nil, and Ptr("") is sent as "". Enum values are constants named shape+value
 // (KeySpecRsa2048) and each enum shape has a Values function in model
 // order. Operations, InputOf and OutputOf index the operations by name.
 //
@@ -46,9 +48,10 @@
 //
 // Absent versus empty: a string member cannot tell absent from "", so ""
 // counts as absent; a required string member that is "" is reported as
-// null, unless "" is a valid value of its shape (minimum length 0 and no
-// pattern or enum excluding it, e.g. UpdateKeyDescription's Description or
-// a Tag's TagValue), in which case it is accepted. Blobs, lists and maps
+// null. A required member whose shape admits "" (minimum length 0 and no
+// pattern or enum excluding it: UpdateKeyDescription's Description, a
+// Tag's TagValue) is a *string instead, so that "" is accepted and an
+// absent (or null) member is reported as null, as AWS does. Blobs, lists and maps
 // do distinguish: nil is absent (null), while an empty non-nil value is
 // checked, so {"Plaintext": ""} gives "Value at 'plaintext' failed to
 // satisfy constraint: Member must have length greater than or equal to 1",
@@ -74,8 +77,15 @@
 //
 // # Decoding
 //
-// Decode wraps encoding/json: unknown members are ignored, null equals
-// absent, an empty body is {}. Failures are *SerializationError with
+// Decode wraps encoding/json with a strict pre-pass (strict.go) that gives
+// AWS's semantics: member names match exactly (a name differing in case,
+// or by a Unicode fold such as the Kelvin sign, is not a member and is
+// ignored like any unknown member), null equals absent, an empty body is
+// {}. A member given twice, a map key given twice (in an encryption
+// context, say), invalid UTF-8 anywhere in the body and a \u escape that
+// is an unpaired UTF-16 surrogate are refused, as Jackson refuses them,
+// rather than resolved (last wins, U+FFFD). Failures are
+// *SerializationError with
 // these messages (AWS's SerializationException): a JSON type mismatch
 // uses Coral's current wording, e.g. "STRING_VALUE cannot be converted to
 // Integer", "NUMBER_VALUE cannot be converted to String", "DECIMAL_VALUE
@@ -88,9 +98,11 @@
 // "Malformed JSON request body at offset N: <reason>". A non-object body
 // gives "Request body must be a JSON object", and bad base64 "Invalid
 // Base64 value for a blob member: illegal data at input byte N" (both
-// Trent's own wording). Known leniencies of encoding/json: member names
-// match case-insensitively, a JSON array of small numbers is accepted for
-// a blob, and the last of duplicate members wins.
+// Trent's own wording), as are "Duplicate field 'KeyId'", "Duplicate map
+// key in 'EncryptionContext'", "Invalid UTF-8 in request body at offset
+// N: byte 0xff" and "Invalid \u escape in request body at offset N:
+// unpaired UTF-16 surrogate \ud800". A known leniency of encoding/json
+// remains: a JSON array of small numbers is accepted for a blob.
 //
 // # Timestamps
 //

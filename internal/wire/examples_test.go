@@ -25,7 +25,7 @@ var sdkBodies = []struct {
 		&ImportKeyMaterialRequest{EncryptedKeyMaterial: []byte("blob"), ExpirationModel: "KEY_MATERIAL_EXPIRES", ImportToken: []byte("blob"), ImportType: "NEW_KEY_MATERIAL",
 			KeyId: "__KeyId__", KeyMaterialDescription: "__KeyMaterialDescription__", KeyMaterialId: "__KeyMaterialId__", ValidTo: NewTimestamp(time.Unix(946684800, 0).UTC())}},
 	{"TagResource", `{"KeyId":"__KeyId__","Tags":[{"TagKey":"__TagKey__","TagValue":"__TagValue__"},{"TagKey":"__TagKey__","TagValue":"__TagValue__"}]}`,
-		&TagResourceRequest{KeyId: "__KeyId__", Tags: []Tag{{TagKey: "__TagKey__", TagValue: "__TagValue__"}, {TagKey: "__TagKey__", TagValue: "__TagValue__"}}}},
+		&TagResourceRequest{KeyId: "__KeyId__", Tags: []Tag{{TagKey: "__TagKey__", TagValue: Ptr("__TagValue__")}, {TagKey: "__TagKey__", TagValue: Ptr("__TagValue__")}}}},
 	{"ScheduleKeyDeletion", `{"KeyId":"__KeyId__","PendingWindowInDays":1}`,
 		&ScheduleKeyDeletionRequest{KeyId: "__KeyId__", PendingWindowInDays: Ptr(int32(1))}},
 	{"GenerateDataKey", `{"DryRun":true,"EncryptionContext":{"key0":"__Value__"},"GrantTokens":["__Member__","__Member__"],"KeyId":"__KeyId__","KeySpec":"AES_256","NumberOfBytes":1,"Recipient":{"AttestationDocument":"YmxvYg==","KeyEncryptionAlgorithm":"RSAES_OAEP_SHA_256"}}`,

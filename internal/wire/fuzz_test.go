@@ -10,7 +10,8 @@ import (
 // FuzzDecodeValidate feeds arbitrary bodies to Decode and Validate for
 // every operation. Neither may panic; Decode may fail only with a
 // *SerializationError; a failed Validate must be a *ValidationError whose
-// message counts its violations; and no blob is ever echoed.
+// message counts its violations; and no blob is ever echoed. The strict
+// decoding rules are checked by FuzzDecodeStrict (strict_fuzz_test.go).
 func FuzzDecodeValidate(f *testing.F) {
 	for _, tc := range validateCases {
 		f.Add(uint8(opIndex(tc.op)), []byte(tc.body))
@@ -18,7 +19,8 @@ func FuzzDecodeValidate(f *testing.F) {
 	for _, tc := range sdkBodies {
 		f.Add(uint8(opIndex(tc.op)), []byte(tc.body))
 	}
-	for _, body := range []string{"", "{", "[]", "null", `{"ValidTo":1e400}`, `{"Tags":[null,{}]}`, `{"KeyId":"\ud800"}`} {
+	for _, body := range []string{"", "{", "[]", "null", `{"ValidTo":1e400}`, `{"Tags":[null,{}]}`, `{"KeyId":"\ud800"}`,
+		`{"KeyId":"a","keyid":"b"}`, `{"KeyId":"a","KeyId":"b"}`, "{\"KeyId\":\"\xff\"}"} {
 		f.Add(uint8(0), []byte(body))
 	}
 	f.Fuzz(func(t *testing.T, op uint8, body []byte) {

@@ -139,8 +139,16 @@ var validateCases = []validateCase{
 		"2 validation errors detected: Value 'RSA' at 'wrappingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: " + wrapAlgs + "; " +
 			"Value 'RSA_1024' at 'wrappingKeySpec' failed to satisfy constraint: Member must satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, SM2]"},
 
-	// Required strings whose shape accepts "" are never null.
+	// Required strings whose shape accepts "" may be empty but not absent
+	// (AWS: UpdateKeyDescription without Description, a Tag without
+	// TagValue are ValidationException).
 	{"UpdateKeyDescription/empty description", "UpdateKeyDescription", `{"KeyId":"k","Description":""}`, ""},
+	{"UpdateKeyDescription/absent description", "UpdateKeyDescription", `{"KeyId":"k"}`,
+		one("Value null at 'description' failed to satisfy constraint: Member must not be null")},
+	{"UpdateKeyDescription/null description", "UpdateKeyDescription", `{"KeyId":"k","Description":null}`,
+		one("Value null at 'description' failed to satisfy constraint: Member must not be null")},
+	{"TagResource/absent tag value", "TagResource", `{"KeyId":"k","Tags":[{"TagKey":"a","TagValue":""},{"TagKey":"b"}]}`,
+		one("Value null at 'tags.2.member.tagValue' failed to satisfy constraint: Member must not be null")},
 
 	// Sensitive strings are never echoed, nested or not.
 	{"CreateCustomKeyStore/sensitive", "CreateCustomKeyStore", `{"CustomKeyStoreName":"s","KeyStorePassword":"hunter2!x"}`, ""},

@@ -36,7 +36,9 @@ func TestValidateGoValues(t *testing.T) {
 	}{
 		{"encrypt", &EncryptRequest{KeyId: keyID, Plaintext: []byte("x"), DryRun: Ptr(false)}, ""},
 		{"schedule", &ScheduleKeyDeletionRequest{KeyId: keyID, PendingWindowInDays: Ptr(int32(30))}, ""},
-		{"tag", &TagResourceRequest{KeyId: keyID, Tags: []Tag{{TagKey: "a"}}}, ""},
+		{"tag", &TagResourceRequest{KeyId: keyID, Tags: []Tag{{TagKey: "a", TagValue: Ptr("")}}}, ""},
+		{"tag without value", &TagResourceRequest{KeyId: keyID, Tags: []Tag{{TagKey: "a"}}},
+			one("Value null at 'tags.1.member.tagValue' failed to satisfy constraint: Member must not be null")},
 		{"import", &ImportKeyMaterialRequest{KeyId: keyID, ImportToken: []byte{1}, EncryptedKeyMaterial: []byte{}},
 			one("Value at 'encryptedKeyMaterial' failed to satisfy constraint: Member must have length greater than or equal to 1")},
 		{"grant", &CreateGrantRequest{KeyId: keyID, GranteePrincipal: "arn:aws:iam::111122223333:role/r", Operations: []string{GrantOperationDecrypt, "Nope"}},
@@ -124,7 +126,7 @@ func TestValidateDoesNotAllocate(t *testing.T) {
 	ins := map[string]Validator{
 		"Encrypt": validEncrypt(),
 		"CreateKey": &CreateKeyRequest{Policy: `{"Version":"2012-10-17"}`, KeySpec: KeySpecSymmetricDefault,
-			Tags: []Tag{{TagKey: "a", TagValue: "b"}, {TagKey: "c"}}},
+			Tags: []Tag{{TagKey: "a", TagValue: Ptr("b")}, {TagKey: "c", TagValue: Ptr("")}}},
 		"CreateAlias": &CreateAliasRequest{AliasName: "alias/app", TargetKeyId: keyID},
 		"Decrypt": &DecryptRequest{CiphertextBlob: []byte{1}, DryRunModifiers: []string{DryRunModifierTypeIgnoreCiphertext},
 			Recipient: &RecipientInfo{KeyEncryptionAlgorithm: KeyEncryptionMechanismRsaesOaepSha256, AttestationDocument: []byte{1}}},

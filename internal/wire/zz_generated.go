@@ -768,6 +768,9 @@ type CreateGrantRequest struct {
 	DryRun *bool `json:"DryRun,omitempty"`
 }
 
+// GrantTokenList returns the request's GrantTokens.
+func (r *CreateGrantRequest) GrantTokenList() []string { return r.GrantTokens }
+
 // CreateGrantResponse is the output of the CreateGrant operation.
 type CreateGrantResponse struct {
 	// GrantToken (GrantTokenType; length 1..8192). The grant token.
@@ -908,6 +911,9 @@ type DecryptRequest struct {
 	DryRunModifiers []string `json:"DryRunModifiers,omitzero"`
 }
 
+// GrantTokenList returns the request's GrantTokens.
+func (r *DecryptRequest) GrantTokenList() []string { return r.GrantTokens }
+
 // DecryptResponse is the output of the Decrypt operation.
 type DecryptResponse struct {
 	// KeyId (KeyIdType; length 1..2048). The Amazon Resource Name ( key ARN )
@@ -1002,6 +1008,9 @@ type DeriveSharedSecretRequest struct {
 	Recipient *RecipientInfo `json:"Recipient,omitempty"`
 }
 
+// GrantTokenList returns the request's GrantTokens.
+func (r *DeriveSharedSecretRequest) GrantTokenList() []string { return r.GrantTokens }
+
 // DeriveSharedSecretResponse is the output of the DeriveSharedSecret
 // operation.
 type DeriveSharedSecretResponse struct {
@@ -1075,6 +1084,9 @@ type DescribeKeyRequest struct {
 	// GrantTokens (GrantTokenList; length 0..10). A list of grant tokens.
 	GrantTokens []string `json:"GrantTokens,omitzero"`
 }
+
+// GrantTokenList returns the request's GrantTokens.
+func (r *DescribeKeyRequest) GrantTokenList() []string { return r.GrantTokens }
 
 // DescribeKeyResponse is the output of the DescribeKey operation.
 type DescribeKeyResponse struct {
@@ -1153,6 +1165,9 @@ type EncryptRequest struct {
 	DryRun *bool `json:"DryRun,omitempty"`
 }
 
+// GrantTokenList returns the request's GrantTokens.
+func (r *EncryptRequest) GrantTokenList() []string { return r.GrantTokens }
+
 // EncryptResponse is the output of the Encrypt operation.
 type EncryptResponse struct {
 	// CiphertextBlob (CiphertextType; length 1..6144). The encrypted
@@ -1195,6 +1210,9 @@ type GenerateDataKeyPairRequest struct {
 	// DryRun (NullableBooleanType). Checks if your request will succeed.
 	DryRun *bool `json:"DryRun,omitempty"`
 }
+
+// GrantTokenList returns the request's GrantTokens.
+func (r *GenerateDataKeyPairRequest) GrantTokenList() []string { return r.GrantTokens }
 
 // GenerateDataKeyPairResponse is the output of the GenerateDataKeyPair
 // operation.
@@ -1252,6 +1270,9 @@ type GenerateDataKeyPairWithoutPlaintextRequest struct {
 	DryRun *bool `json:"DryRun,omitempty"`
 }
 
+// GrantTokenList returns the request's GrantTokens.
+func (r *GenerateDataKeyPairWithoutPlaintextRequest) GrantTokenList() []string { return r.GrantTokens }
+
 // GenerateDataKeyPairWithoutPlaintextResponse is the output of the
 // GenerateDataKeyPairWithoutPlaintext operation.
 type GenerateDataKeyPairWithoutPlaintextResponse struct {
@@ -1305,6 +1326,9 @@ type GenerateDataKeyRequest struct {
 	DryRun *bool `json:"DryRun,omitempty"`
 }
 
+// GrantTokenList returns the request's GrantTokens.
+func (r *GenerateDataKeyRequest) GrantTokenList() []string { return r.GrantTokens }
+
 // GenerateDataKeyResponse is the output of the GenerateDataKey operation.
 type GenerateDataKeyResponse struct {
 	// CiphertextBlob (CiphertextType; length 1..6144). The encrypted copy of
@@ -1353,6 +1377,9 @@ type GenerateDataKeyWithoutPlaintextRequest struct {
 	DryRun *bool `json:"DryRun,omitempty"`
 }
 
+// GrantTokenList returns the request's GrantTokens.
+func (r *GenerateDataKeyWithoutPlaintextRequest) GrantTokenList() []string { return r.GrantTokens }
+
 // GenerateDataKeyWithoutPlaintextResponse is the output of the
 // GenerateDataKeyWithoutPlaintext operation.
 type GenerateDataKeyWithoutPlaintextResponse struct {
@@ -1388,6 +1415,9 @@ type GenerateMacRequest struct {
 	// DryRun (NullableBooleanType). Checks if your request will succeed.
 	DryRun *bool `json:"DryRun,omitempty"`
 }
+
+// GrantTokenList returns the request's GrantTokens.
+func (r *GenerateMacRequest) GrantTokenList() []string { return r.GrantTokens }
 
 // GenerateMacResponse is the output of the GenerateMac operation.
 type GenerateMacResponse struct {
@@ -1563,6 +1593,9 @@ type GetPublicKeyRequest struct {
 	// GrantTokens (GrantTokenList; length 0..10). A list of grant tokens.
 	GrantTokens []string `json:"GrantTokens,omitzero"`
 }
+
+// GrantTokenList returns the request's GrantTokens.
+func (r *GetPublicKeyRequest) GrantTokenList() []string { return r.GrantTokens }
 
 // GetPublicKeyResponse is the output of the GetPublicKey operation.
 type GetPublicKeyResponse struct {
@@ -2143,6 +2176,9 @@ type ReEncryptRequest struct {
 	DryRunModifiers []string `json:"DryRunModifiers,omitzero"`
 }
 
+// GrantTokenList returns the request's GrantTokens.
+func (r *ReEncryptRequest) GrantTokenList() []string { return r.GrantTokens }
+
 // ReEncryptResponse is the output of the ReEncrypt operation.
 type ReEncryptResponse struct {
 	// CiphertextBlob (CiphertextType; length 1..6144). The reencrypted data.
@@ -2378,6 +2414,9 @@ type SignRequest struct {
 	DryRun *bool `json:"DryRun,omitempty"`
 }
 
+// GrantTokenList returns the request's GrantTokens.
+func (r *SignRequest) GrantTokenList() []string { return r.GrantTokens }
+
 // SignResponse is the output of the Sign operation.
 type SignResponse struct {
 	// KeyId (KeyIdType; length 1..2048). The Amazon Resource Name ( key ARN )
@@ -2399,7 +2438,7 @@ type Tag struct {
 	TagKey string `json:"TagKey,omitempty"`
 
 	// TagValue (TagValueType; required; length 0..256). The value of the tag.
-	TagValue string `json:"TagValue,omitempty"`
+	TagValue *string `json:"TagValue,omitempty"`
 }
 
 // TagResourceRequest is the input of the TagResource operation.
@@ -2501,7 +2540,7 @@ type UpdateKeyDescriptionRequest struct {
 
 	// Description (DescriptionType; required; length 0..8192). New description
 	// for the KMS key.
-	Description string `json:"Description,omitempty"`
+	Description *string `json:"Description,omitempty"`
 }
 
 // UpdatePrimaryRegionRequest is the input of the UpdatePrimaryRegion
@@ -2540,6 +2579,9 @@ type VerifyMacRequest struct {
 	// DryRun (NullableBooleanType). Checks if your request will succeed.
 	DryRun *bool `json:"DryRun,omitempty"`
 }
+
+// GrantTokenList returns the request's GrantTokens.
+func (r *VerifyMacRequest) GrantTokenList() []string { return r.GrantTokens }
 
 // VerifyMacResponse is the output of the VerifyMac operation.
 type VerifyMacResponse struct {
@@ -2584,6 +2626,9 @@ type VerifyRequest struct {
 	// DryRun (NullableBooleanType). Checks if your request will succeed.
 	DryRun *bool `json:"DryRun,omitempty"`
 }
+
+// GrantTokenList returns the request's GrantTokens.
+func (r *VerifyRequest) GrantTokenList() []string { return r.GrantTokens }
 
 // VerifyResponse is the output of the Verify operation.
 type VerifyResponse struct {
@@ -4252,8 +4297,10 @@ func (x *Tag) validate(v *validator, p *path) {
 	} else {
 		checkTagKeyType(v, &path{parent: p, name: "tagKey"}, x.TagKey)
 	}
-	if x.TagValue != "" {
-		checkTagValueType(v, &path{parent: p, name: "tagValue"}, x.TagValue)
+	if x.TagValue == nil {
+		v.null(&path{parent: p, name: "tagValue"})
+	} else {
+		checkTagValueType(v, &path{parent: p, name: "tagValue"}, *x.TagValue)
 	}
 }
 
@@ -4373,8 +4420,10 @@ func (x *UpdateKeyDescriptionRequest) validate(v *validator, p *path) {
 	} else {
 		checkKeyIdType(v, &path{parent: p, name: "keyId"}, x.KeyId)
 	}
-	if x.Description != "" {
-		checkDescriptionType(v, &path{parent: p, name: "description"}, x.Description)
+	if x.Description == nil {
+		v.null(&path{parent: p, name: "description"})
+	} else {
+		checkDescriptionType(v, &path{parent: p, name: "description"}, *x.Description)
 	}
 }
 

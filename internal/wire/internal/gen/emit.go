@@ -232,11 +232,32 @@ func (g *generator) structs() error {
 			if t := g.m.Shapes[mem.Shape].Type; t == "list" || t == "map" {
 				tag = "omitzero"
 			}
-			g.printf("%s %s `json:\"%s,%s\"`\n", mem.Name, g.goType(mem.Shape, false), mem.Name, tag)
+			typ := g.goType(mem.Shape, false)
+			if g.emptyRequired(s, mem) {
+				typ = "*string"
+			}
+			g.printf("%s %s `json:\"%s,%s\"`\n", mem.Name, typ, mem.Name, tag)
 		}
 		g.printf("}\n\n")
+		g.grantTokens(name, s)
 	}
 	return nil
+}
+
+// grantTokens emits GrantTokenList for the inputs with a GrantTokens
+// member, so that the front end checks grant tokens in one place for every
+// operation that takes them (wire.GrantTokened).
+func (g *generator) grantTokens(name string, s *shape) {
+	if len(g.inputOf[name]) == 0 {
+		return
+	}
+	for _, mem := range s.Members {
+		if mem.Name == "GrantTokens" {
+			g.printf("// GrantTokenList returns the request's GrantTokens.\n")
+			g.printf("func (r *%s) GrantTokenList() []string { return r.GrantTokens }\n\n", name)
+			return
+		}
+	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -28,7 +28,7 @@ func (g *generator) needs(name string) bool {
 		v = hasMin || s.Max != nil || g.needs(s.Key.Shape) || g.needs(s.Value.Shape)
 	case "structure":
 		for _, mem := range s.Members {
-			if (s.isRequired(mem.Name) && g.canBeNull(mem.Shape)) || g.needs(mem.Shape) {
+			if s.isRequired(mem.Name) || g.needs(mem.Shape) {
 				v = true
 			}
 		}
@@ -37,11 +37,12 @@ func (g *generator) needs(name string) bool {
 	return v
 }
 
-// canBeNull reports whether a required member of this shape gets a null
-// check. Strings decode to Go strings, where absent and "" look the same:
-// "" counts as absent unless "" is itself a valid value of the shape (as
-// for DescriptionType or TagValueType, minimum length 0), in which case
-// the member is never reported null.
+// canBeNull reports whether "" is outside a string shape's value set (or
+// the shape is not a string). A required string member of such a shape is
+// generated as a plain string, where absent and "" look the same, and ""
+// counts as absent; a required member of a shape that admits "" (minimum
+// length 0 and no pattern or enum excluding it, as for DescriptionType or
+// TagValueType) is generated as *string instead (see emptyRequired).
 func (g *generator) canBeNull(name string) bool {
 	s := g.m.Shapes[name]
 	if s.Type != "string" {
@@ -57,6 +58,15 @@ func (g *generator) canBeNull(name string) bool {
 		return true
 	}
 	return false
+}
+
+// emptyRequired reports whether mem is a required string member of parent
+// for which "" is a valid value (Tag's TagValue, UpdateKeyDescription's
+// Description). Such a member is generated as *string, so that an absent
+// member (null) is told apart from "" on input and "" is still sent on
+// output: AWS requires the member but accepts it empty.
+func (g *generator) emptyRequired(parent *shape, mem member) bool {
+	return g.m.Shapes[mem.Shape].Type == "string" && parent.isRequired(mem.Name) && !g.canBeNull(mem.Shape)
 }
 
 // validation emits Validate for every input shape, validate for every
@@ -162,7 +172,7 @@ func (g *generator) structCheck(name string, s *shape) {
 	g.printf("func (x *%s) validate(v *validator, p *path) {\n", name)
 	for _, mem := range s.Members {
 		ms := g.m.Shapes[mem.Shape]
-		required := s.isRequired(mem.Name) && g.canBeNull(mem.Shape)
+		required := s.isRequired(mem.Name)
 		needs := g.needs(mem.Shape)
 		if !required && !needs {
 			continue
@@ -171,10 +181,12 @@ func (g *generator) structCheck(name string, s *shape) {
 		field := "x." + mem.Name
 		absent, present := field+" == nil", field+" != nil"
 		value := field
-		switch ms.Type {
-		case "string":
+		switch {
+		case g.emptyRequired(s, mem):
+			value = "*" + field
+		case ms.Type == "string":
 			absent, present = field+` == ""`, field+` != ""`
-		case "integer", "long", "boolean", "timestamp":
+		case ms.Type == "integer", ms.Type == "long", ms.Type == "boolean", ms.Type == "timestamp":
 			value = "*" + field
 		}
 		var check string

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,7 +44,8 @@ func TestWriteReadFilter(t *testing.T) {
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v", fi.Mode().Perm())
 	}
-	// A torn last line, as after a crash mid-write, is skipped.
+	// A torn last line, as after a crash mid-write, is reported, not
+	// skipped, and the records before it are all read.
 	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString(`{"eventName":"Encr`)
 	f.Close()
@@ -72,8 +74,9 @@ func TestWriteReadFilter(t *testing.T) {
 				n++
 				return nil
 			})
-			if err != nil || n != tc.want {
-				t.Fatalf("got %d records, %v; want %d", n, err, tc.want)
+			var bad *UnreadableError
+			if !errors.As(err, &bad) || bad.Count != 1 || bad.Lines[0].Line != 51 || !bad.Lines[0].Unterminated || n != tc.want {
+				t.Fatalf("got %d records, %v; want %d and the torn line 51 reported", n, err, tc.want)
 			}
 		})
 	}

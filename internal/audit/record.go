@@ -12,11 +12,52 @@
 //
 // # Durability
 //
-// Records are appended in order and flushed to the file system by a
-// background loop every FlushInterval and on Close; fsync follows each
-// flush. A request does not wait for its record's fsync — CloudTrail itself
-// delivers events minutes later — so a crash can lose at most the records
-// of the last interval. The file is opened O_APPEND with mode 0600.
+// [Log.Write] returns only once its record has been handed to the kernel
+// with write(2): the record is in the page cache, which outlives the
+// process, so a kill -9 (or any crash of Trent alone) loses no record of
+// an answered request. fsync is periodic — every FlushInterval and on
+// Close — so a power loss or kernel crash may lose the records of the
+// last interval. Concurrent writers are batched into one write(2) by
+// whichever of them finds the file free (group commit), so a request pays
+// about one small write(2), a few µs. The file is opened O_APPEND with mode
+// 0600; Trent never rewrites it, and removes only bytes it has just
+// written itself (see Failure).
+//
+// # Failure
+//
+// A request that cannot be audited is not served. Before handling a
+// request the server asks [Log.Healthy]; while the audit log is failing
+// (disk full, I/O error, failed fsync) it refuses requests with
+// KMSInternalException, and /readyz reports the node not ready, so a load
+// balancer sends traffic elsewhere. A request whose own record fails to be
+// written gets KMSInternalException instead of its answer. Operators who
+// prefer availability to a complete trail can start the server with
+// --audit-fail-open: requests are then served, and answered, even when
+// their records are lost.
+//
+// Failing is never sticky. Every Write tries the file again, and while the
+// log is failing, Healthy probes at most once per ProbeInterval (one
+// second) whether it could write again — by asking the file system for
+// room for some hundred records (fallocate beyond the end of the file), or
+// by repeating the failed fsync — so recording and readiness come back by
+// themselves once space is freed, without traffic. [Log.Failures] counts
+// the records that could not be written (the trent_audit_failures_total
+// metric), and the server logs each one.
+//
+// A write that fails part-way (ENOSPC in the middle of a line) is truncated
+// back to the end of the last whole record; if even that fails, the torn
+// line is ended with a newline before the next record. A record whose
+// Write failed is never torn and, normally, absent.
+//
+// A crash in the middle of a write(2) (kill -9 during a large batch; a
+// power loss, which may also leave zeros) can leave a last line without
+// its newline. On the next Open that line is terminated, not removed — it
+// may be evidence, and the log is append-only — so the next record starts
+// a line of its own; Open reports it (Options.Logger, [Log.Repaired]).
+// Such a line was never acknowledged, since Write had not returned. The
+// readers never skip a line silently: `trent audit` reports every line that
+// is not a record on stderr with its line number and exits with status 3,
+// and [Read] returns an [*UnreadableError] after reading all records.
 package audit
 
 import (

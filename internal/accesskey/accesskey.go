@@ -83,10 +83,12 @@ func New(st store.Store, rk rootkey.RootKey, accountID string) *Keyring {
 // RootARN is the ARN of the account root principal.
 func (k *Keyring) RootARN() string { return "arn:aws:iam::" + k.accountID + ":root" }
 
-func secretContext(accessKeyID string) string { return "access-key-secret/" + accessKeyID }
+func secretContext(accessKeyID string) string { return rootkey.AccessKeySecretContext(accessKeyID) }
 
 // Put stores an access key with the given secret for principal arn
-// (userName empty for the account root).
+// (userName empty for the account root), replacing any key of that ID,
+// without the owner checks of Create: it is for the root's bootstrap key.
+// A user's key stored by Put has no owner UserID and never authenticates.
 func (k *Keyring) Put(ctx context.Context, accessKeyID, secret, arn, userName string, now time.Time) error {
 	sealed, err := k.root.Seal([]byte(secret), secretContext(accessKeyID))
 	if err != nil {
@@ -162,7 +164,8 @@ func (k *Keyring) lookup(ctx context.Context, accessKeyID string) (entry, error)
 }
 
 // load reads an access key from the store and unseals its secret. A user's
-// key whose user no longer exists is unknown.
+// key whose user no longer exists, or is another user of the same name, is
+// unknown.
 func (k *Keyring) load(ctx context.Context, accessKeyID string) (entry, error) {
 	c, err := k.store.GetCredential(ctx, accessKeyID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -172,12 +175,16 @@ func (k *Keyring) load(ctx context.Context, accessKeyID string) (entry, error) {
 		return entry{}, err
 	}
 	p := identity.Principal{
-		ARN: c.PrincipalARN, AccountID: k.accountID,
+		Kind: identity.KindRoot, ARN: c.PrincipalARN, AccountID: k.accountID,
 		UserName: c.UserName, AccessKeyID: accessKeyID,
 	}
 	if c.UserName != "" {
+		p.Kind = identity.KindUser
 		u, err := k.store.GetUser(ctx, c.UserName)
-		if errors.Is(err, store.ErrNotFound) {
+		// The key is the user's only if the user is the one it was made
+		// for: a user created again under the name has a new UserID, and
+		// never inherits the keys of the one before.
+		if errors.Is(err, store.ErrNotFound) || err == nil && u.UserID != c.UserID {
 			return entry{}, sigv4.ErrUnknownAccessKey
 		}
 		if err != nil {

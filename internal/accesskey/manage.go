@@ -61,21 +61,13 @@ func (k *Keyring) SetStatus(ctx context.Context, accessKeyID, status string) err
 	if status != Active && status != Inactive {
 		return fmt.Errorf("accesskey: invalid status %q", status)
 	}
-	k.wmu.Lock()
-	defer k.wmu.Unlock()
-	c, err := k.store.GetCredential(ctx, accessKeyID)
+	// One UPDATE in the store: a key deleted meanwhile, by this node or
+	// another, stays deleted.
+	err := k.store.SetCredentialStatus(ctx, accessKeyID, status)
+	k.invalidate(accessKeyID)
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}
-	if err != nil {
-		return err
-	}
-	if c.Status == status {
-		return nil
-	}
-	c.Status = status
-	err = k.store.PutCredential(ctx, c)
-	k.invalidate(accessKeyID)
 	return err
 }
 

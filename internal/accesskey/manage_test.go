@@ -3,6 +3,8 @@ package accesskey
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,11 +21,19 @@ func TestStatusDeleteAndList(t *testing.T) {
 		ARN: "arn:aws:iam::123456789012:user/alice", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	const id1, id2 = "AKIAALICE00000000001", "AKIAALICE00000000002"
-	for _, id := range []string{id2, id1} {
-		if err := k.Put(ctx, id, "secret-"+id, "arn:aws:iam::123456789012:user/alice", "alice", now); err != nil {
+	alice := Owner{ARN: "arn:aws:iam::123456789012:user/alice", UserName: "alice", UserID: "AIDAALICE0000000000"}
+	secrets := map[string]string{}
+	for range 2 {
+		info, secret, err := k.Create(ctx, alice, 2, now)
+		if err != nil {
 			t.Fatal(err)
 		}
+		secrets[info.AccessKeyID] = secret
+	}
+	ids := slices.Sorted(maps.Keys(secrets))
+	id1, id2 := ids[0], ids[1]
+	if _, _, err := k.Create(ctx, alice, 2, now); !errors.Is(err, store.ErrLimitExceeded) {
+		t.Fatalf("third Create: %v, want ErrLimitExceeded", err)
 	}
 	p, err := k.Principal(ctx, id1)
 	if err != nil || p.UserName != "alice" || p.UserID != "AIDAALICE0000000000" || p.IsRoot() {
@@ -45,7 +55,7 @@ func TestStatusDeleteAndList(t *testing.T) {
 	if err := k.SetStatus(ctx, id1, Active); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := k.Secret(ctx, id1); err != nil || string(s) != "secret-"+id1 {
+	if s, err := k.Secret(ctx, id1); err != nil || string(s) != secrets[id1] {
 		t.Fatalf("Secret after reactivation = %q, %v", s, err)
 	}
 	if err := k.Delete(ctx, id1); err != nil {
@@ -67,6 +77,46 @@ func TestStatusDeleteAndList(t *testing.T) {
 	}
 	if err := k.SetStatus(ctx, id2, "Expired"); err == nil {
 		t.Error("SetStatus accepted Expired")
+	}
+}
+
+// TestKeyOfFormerUserIsUnknown: a user deleted and created again under
+// the same name has a new UserID, and its predecessor's key does not
+// authenticate as it.
+func TestKeyOfFormerUserIsUnknown(t *testing.T) {
+	ctx := context.Background()
+	k, _ := newKeyring(t)
+	bob := store.User{Name: "bob", UserID: "AIDABOB0000000000001", Path: "/", ARN: "arn:aws:iam::123456789012:user/bob"}
+	if err := k.store.CreateUser(ctx, bob); err != nil {
+		t.Fatal(err)
+	}
+	info, _, err := k.Create(ctx, Owner{ARN: bob.ARN, UserName: "bob", UserID: bob.UserID}, 2, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The store as a store written before version 3 may hold it: the old
+	// bob's key left behind, and a new bob.
+	if err := k.store.DeleteCredential(ctx, info.AccessKeyID); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.store.DeleteUser(ctx, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	c := store.Credential{AccessKeyID: info.AccessKeyID, PrincipalARN: bob.ARN, UserName: "bob", UserID: bob.UserID,
+		SealedSecret: []byte("x"), Status: Active}
+	if err := k.store.PutCredential(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	bob.UserID = "AIDABOB0000000000002"
+	if err := k.store.CreateUser(ctx, bob); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Principal(ctx, info.AccessKeyID); !errors.Is(err, sigv4.ErrUnknownAccessKey) {
+		t.Fatalf("Principal of the former bob's key: %v, want ErrUnknownAccessKey", err)
+	}
+	// Nor can a caller that found the former bob give the new one a key.
+	if _, _, err := k.Create(ctx, Owner{ARN: bob.ARN, UserName: "bob", UserID: "AIDABOB0000000000001"}, 2, time.Now()); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Create for the former bob: %v, want ErrNotFound", err)
 	}
 }
 

@@ -3,8 +3,9 @@ package iamapi
 import (
 	"context"
 	"net/http"
-	"net/url"
 
+	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/iam"
 	"github.com/trent-kms/trent/internal/identity"
 )
 
@@ -37,24 +38,6 @@ var actions = map[string]*action{
 	"GetCallerIdentity": {service: "sts", run: (*Handler).getCallerIdentity},
 }
 
-// lookupAction finds the action a form names, checking its Version.
-func (h *Handler) lookupAction(form url.Values, c *call) (*action, error) {
-	name := form.Get("Action")
-	if name == "" {
-		return nil, fail("MissingAction", "Missing Action")
-	}
-	act, ok := actions[name]
-	if !ok {
-		c.action = clip(name)
-		return nil, fail("InvalidAction", "Could not find operation "+clip(name)+" for version "+clip(form.Get("Version")))
-	}
-	c.action, c.service = name, act.service
-	if v := form.Get("Version"); v != versionOf(act.service) {
-		return nil, fail("InvalidAction", "Could not find operation "+name+" for version "+clip(v))
-	}
-	return act, nil
-}
-
 // request is one authenticated call as an action sees it.
 type request struct {
 	params *params
@@ -65,7 +48,7 @@ type request struct {
 // action is one IAM or STS action.
 type action struct {
 	service string // signing name: "iam" or "sts"
-	mutates bool   // serialised with every other mutating action
+	mutates bool   // changes state: its answer is recorded in the audit trail
 	run     func(h *Handler, ctx context.Context, req *request) (any, error)
 }
 
@@ -77,11 +60,30 @@ type callerIdentityResult struct {
 
 // getCallerIdentity answers who signed the request. It needs no
 // permission: AWS answers it even when a policy denies it explicitly.
-func (h *Handler) getCallerIdentity(_ context.Context, req *request) (any, error) {
-	c := req.caller
-	id := c.UserID
-	if c.IsRoot() {
-		id = c.AccountID
+func (h *Handler) getCallerIdentity(ctx context.Context, req *request) (any, error) {
+	c, err := h.core().GetCallerIdentity(h.ctx(ctx, req))
+	if err != nil {
+		return nil, err
 	}
-	return callerIdentityResult{Arn: c.ARN, UserID: id, Account: c.AccountID}, nil
+	return callerIdentityResult{Arn: c.ARN, UserID: c.UserID, Account: c.Account}, nil
+}
+
+// core returns the IAM core the actions call: a Service is its Config
+// only, so making one per call costs an allocation.
+func (h *Handler) core() *iam.Service {
+	return iam.New(iam.Config{
+		Store: h.cfg.Store, Keys: h.cfg.Keys, AccountID: h.cfg.AccountID,
+		Now: h.cfg.Now, OnUserChange: h.changed,
+	})
+}
+
+// ctx returns the context of an action's call into the core: ctx carrying
+// the caller, and the condition keys of its connection, whatever the
+// pipeline already put there.
+func (h *Handler) ctx(ctx context.Context, req *request) context.Context {
+	ctx = identity.With(ctx, req.caller)
+	if req.http != nil {
+		ctx = identity.WithCall(ctx, identity.Call{SourceIP: audit.SourceIP(req.http), SecureTransport: req.http.TLS != nil})
+	}
+	return ctx
 }

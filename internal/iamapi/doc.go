@@ -1,7 +1,8 @@
-// Package iamapi is Trent's front end for the subset of AWS IAM and STS that
-// manages the account's users: their access keys and their identity
-// policies. It speaks the AWS Query protocol, so the stock AWS CLI and SDKs
-// work against it with --endpoint-url.
+// Package iamapi is the AWS Query protocol codec of Trent's IAM and STS
+// front end: it parses a request's parameters, calls package iam (the
+// core, which holds the business rules, the authorization of IAM actions
+// and their invariants) and encodes the answer as IAM and STS send it. The
+// stock AWS CLI and SDKs work against it with --endpoint-url.
 //
 // # Protocol
 //
@@ -18,9 +19,12 @@
 //	</CreateUserResponse>
 //
 // and errors are <ErrorResponse><Error><Type/><Code/><Message/></Error>
-// <RequestId/></ErrorResponse> with IAM's HTTP status for the code
-// (errors.go). IsQueryRequest tells the server which requests are for this
-// handler; Route combines it with the KMS handler.
+// <RequestId/></ErrorResponse> with IAM's HTTP status for the code. One
+// table (statusOf, errors.go) gives the status of every code: the
+// protocol's own (InvalidAction, MalformedQueryString, the signature
+// codes, ...) and those of the core's refusals, whose iam.Kind is the
+// code. IsQueryRequest tells the server which requests are for this
+// handler.
 //
 // # Actions
 //
@@ -28,49 +32,20 @@
 // ListAccessKeys, UpdateAccessKey, DeleteAccessKey; AttachUserPolicy,
 // DetachUserPolicy, ListAttachedUserPolicies (the AWS managed policies
 // package policy ships: AdministratorAccess and
-// AWSKeyManagementServicePowerUser, with AWS's documents); PutUserPolicy, GetUserPolicy, DeleteUserPolicy,
-// ListUserPolicies. STS: GetCallerIdentity. Any other action is
-// InvalidAction.
+// AWSKeyManagementServicePowerUser, with AWS's documents); PutUserPolicy,
+// GetUserPolicy, DeleteUserPolicy, ListUserPolicies. STS:
+// GetCallerIdentity. Any other action is InvalidAction.
 //
 // # Order of checks
 //
 // Body size, form syntax, Action and Version, then the signature, then the
-// parameters (ValidationError), then authorization (AccessDenied), then
-// the entities (NoSuchEntity, EntityAlreadyExists, ...). Unsigned callers
-// learn nothing about their parameters; unauthorized callers learn nothing
-// about which users exist.
+// parameters (ValidationError, here: the model's lengths, patterns and
+// enums), then authorization (AccessDenied) and the entities
+// (NoSuchEntity, EntityAlreadyExists, ...) in package iam. Unsigned
+// callers learn nothing about their parameters; unauthorized callers learn
+// nothing about which users exist.
 //
-// # Authorization
-//
-// The account root may do everything. A user may call an IAM action when
-// its identity policies (inline and attached) allow iam:<Action> on the
-// target user's ARN (arn:aws:iam::<account>:user<path><name>, or
-// arn:aws:iam::<account>:user<path-prefix> for ListUsers), as evaluated by
-// package policy; AdministratorAccess allows everything.
-// GetCallerIdentity needs no permission, as in AWS.
-//
-// # Decisions where IAM is ambiguous
-//
-//   - User names are unique regardless of case, as IAM documents, and
-//     every action finds a user by its name in any case; answers carry the
-//     name as created.
-//   - The account root's GetUser answers UserId (the account ID), Arn and
-//     CreateDate (when Trent first answered it), without Path or UserName,
-//     as IAM does. The root's access keys are listed without UserName.
-//   - The root may hold two access keys, as users may, and may delete its
-//     first one after creating another. If it deletes every key it has, the
-//     next start issues the first key again with a new secret in the
-//     credentials file, as on first start (accesskey.Bootstrap).
-//   - DeleteUser refuses, in this order: access keys ("must delete access
-//     keys first"), inline policies ("must delete policies first"),
-//     attached policies ("must detach all policies first").
-//   - A user's inline policies may total 2,048 characters without white
-//     space (IAM's quota); a user may have 10 attached policies.
-//   - Markers are opaque (base64 of the listing's name and the last item);
-//     a marker of another listing, or garbage, is ValidationError.
-//   - Tags and PermissionsBoundary of CreateUser are refused
-//     (InvalidInput): Trent does not keep them.
-//   - Mutating actions are serialised in the process, which makes the
-//     case-insensitive name check, the key quota and DeleteUser's checks
-//     atomic on one server.
+// The rules users and access keys obey, and the decisions taken where IAM
+// is ambiguous, are package iam's; it holds no lock, and neither does this
+// package: the store keeps the invariants on every node.
 package iamapi

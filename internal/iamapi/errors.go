@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/trent-kms/trent/internal/iam"
 	"github.com/trent-kms/trent/internal/sigv4"
 )
 
@@ -27,7 +28,10 @@ func (e *apiError) errType() string {
 }
 
 // HTTP statuses of IAM's errors, from the API reference (Common Errors and
-// each action's Errors); codes not listed are 400.
+// each action's Errors); codes not listed are 400. It is the one table
+// from an error to its answer: the protocol's own codes, and the codes of
+// the core's refusals (iam.Kind's String), which a test checks are all
+// here.
 var statusOf = map[string]int{
 	"NoSuchEntity":               http.StatusNotFound,
 	"EntityAlreadyExists":        http.StatusConflict,
@@ -57,22 +61,6 @@ func fail(code, msg string) *apiError {
 	return &apiError{Code: code, Status: st, Message: msg}
 }
 
-func noSuchUser(name string) *apiError {
-	return fail("NoSuchEntity", "The user with name "+name+" cannot be found.")
-}
-
-func noSuchAccessKey(id string) *apiError {
-	return fail("NoSuchEntity", "The Access Key with id "+id+" cannot be found.")
-}
-
-func noSuchUserPolicy(name string) *apiError {
-	return fail("NoSuchEntity", "The user policy with name "+name+" cannot be found.")
-}
-
-func notAttachable(arn string) *apiError {
-	return fail("NoSuchEntity", "Policy "+arn+" does not exist or is not attachable.")
-}
-
 // toAPIError maps any error of a request to what the client is told. The
 // second result is false for internal failures, whose cause stays in the
 // server's log.
@@ -80,6 +68,15 @@ func toAPIError(err error) (*apiError, bool) {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae, true
+	}
+	// The core's refusals: the Kind is the IAM code, whose status
+	// statusOf holds.
+	var ie *iam.Error
+	if errors.As(err, &ie) && ie.Kind != iam.KindNone {
+		return fail(ie.Kind.String(), ie.Message), true
+	}
+	if fe := frameworkError(err); fe != nil {
+		return fe, true
 	}
 	var se *sigv4.Error
 	if errors.As(err, &se) {

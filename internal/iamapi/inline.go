@@ -1,20 +1,6 @@
 package iamapi
 
-import (
-	"context"
-	"errors"
-	"maps"
-	"slices"
-	"strconv"
-	"unicode"
-
-	"github.com/trent-kms/trent/internal/policy"
-	"github.com/trent-kms/trent/internal/store"
-)
-
-// maxInlineChars is IAM's quota on the aggregate size of a user's inline
-// policies, counted without white space.
-const maxInlineChars = 2048
+import "context"
 
 type getUserPolicyResult struct {
 	UserName       string
@@ -28,89 +14,44 @@ type listUserPoliciesResult struct {
 	Marker      string `xml:",omitempty"`
 }
 
-// inlineArgs reads UserName and PolicyName and finds the user, authorized
-// for action.
-func (h *Handler) inlineArgs(ctx context.Context, req *request, action string, withDoc bool) (store.User, string, error) {
+// inlineArgs reads UserName, PolicyName and, for PutUserPolicy,
+// PolicyDocument.
+func inlineArgs(req *request, withDoc bool) (name, pname, doc string, err error) {
 	p := req.params
-	name := p.req("UserName", ruleUserName)
-	pname := p.req("PolicyName", rulePolicyName)
+	name = p.req("UserName", ruleUserName)
+	pname = p.req("PolicyName", rulePolicyName)
 	if withDoc {
-		p.req("PolicyDocument", rulePolicyDoc)
+		doc = p.req("PolicyDocument", rulePolicyDoc)
 	}
-	if err := p.err(); err != nil {
-		return store.User{}, "", err
-	}
-	u, err := h.targetUser(ctx, req, action, name)
-	return u, pname, err
+	return name, pname, doc, p.err()
 }
 
 func (h *Handler) putUserPolicy(ctx context.Context, req *request) (any, error) {
-	u, pname, err := h.inlineArgs(ctx, req, "iam:PutUserPolicy", true)
+	name, pname, doc, err := inlineArgs(req, true)
 	if err != nil {
 		return nil, err
 	}
-	doc := req.params.form.Get("PolicyDocument")
-	if _, err := policy.Parse(doc, policy.IdentityPolicy); err != nil {
-		var me *policy.MalformedError
-		if errors.As(err, &me) {
-			return nil, fail("MalformedPolicyDocument", me.Message)
-		}
-		return nil, err
-	}
-	_, err = h.cfg.Store.UpdateUser(ctx, u.Name, func(x *store.User) error {
-		next := maps.Clone(x.InlinePolicies)
-		if next == nil {
-			next = make(map[string]string, 1)
-		}
-		next[pname] = doc
-		if inlineSize(next) > maxInlineChars {
-			return fail("LimitExceeded", "Maximum policy size of "+strconv.Itoa(maxInlineChars)+" bytes exceeded for user "+x.Name)
-		}
-		x.InlinePolicies = next
-		return nil
-	})
-	return nil, h.updated(err, u.Name)
-}
-
-// inlineSize is the size IAM's quota counts: characters other than white
-// space, over every document.
-func inlineSize(docs map[string]string) int {
-	n := 0
-	for _, d := range docs {
-		for _, r := range d {
-			if !unicode.IsSpace(r) {
-				n++
-			}
-		}
-	}
-	return n
+	return nil, h.core().PutUserPolicy(h.ctx(ctx, req), name, pname, doc)
 }
 
 func (h *Handler) getUserPolicy(ctx context.Context, req *request) (any, error) {
-	u, pname, err := h.inlineArgs(ctx, req, "iam:GetUserPolicy", false)
+	name, pname, _, err := inlineArgs(req, false)
 	if err != nil {
 		return nil, err
 	}
-	doc, ok := u.InlinePolicies[pname]
-	if !ok {
-		return nil, noSuchUserPolicy(pname)
+	up, err := h.core().GetUserPolicy(h.ctx(ctx, req), name, pname)
+	if err != nil {
+		return nil, err
 	}
-	return getUserPolicyResult{UserName: u.Name, PolicyName: pname, PolicyDocument: urlEncode(doc)}, nil
+	return getUserPolicyResult{UserName: up.UserName, PolicyName: up.PolicyName, PolicyDocument: urlEncode(up.Document)}, nil
 }
 
 func (h *Handler) deleteUserPolicy(ctx context.Context, req *request) (any, error) {
-	u, pname, err := h.inlineArgs(ctx, req, "iam:DeleteUserPolicy", false)
+	name, pname, _, err := inlineArgs(req, false)
 	if err != nil {
 		return nil, err
 	}
-	_, err = h.cfg.Store.UpdateUser(ctx, u.Name, func(x *store.User) error {
-		if _, ok := x.InlinePolicies[pname]; !ok {
-			return noSuchUserPolicy(pname)
-		}
-		delete(x.InlinePolicies, pname)
-		return nil
-	})
-	return nil, h.updated(err, u.Name)
+	return nil, h.core().DeleteUserPolicy(h.ctx(ctx, req), name, pname)
 }
 
 func (h *Handler) listUserPolicies(ctx context.Context, req *request) (any, error) {
@@ -121,16 +62,11 @@ func (h *Handler) listUserPolicies(ctx context.Context, req *request) (any, erro
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	u, err := h.targetUser(ctx, req, "iam:ListUserPolicies", name)
+	pg, err := h.core().ListUserPolicies(h.ctx(ctx, req), name, marker, limit)
 	if err != nil {
 		return nil, err
 	}
-	names := slices.Sorted(maps.Keys(u.InlinePolicies))
-	pg, err := paginate("inline", names, func(s string) string { return s }, marker, limit)
-	if err != nil {
-		return nil, err
-	}
-	res := listUserPoliciesResult{IsTruncated: pg.truncated, Marker: pg.marker}
-	res.PolicyNames.Member = pg.items
+	res := listUserPoliciesResult{IsTruncated: pg.Truncated, Marker: pg.Marker}
+	res.PolicyNames.Member = pg.Items
 	return res, nil
 }

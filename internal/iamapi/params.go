@@ -1,12 +1,13 @@
 package iamapi
 
 import (
-	"encoding/base64"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/trent-kms/trent/internal/iam"
 )
 
 // rule is the model's constraints on one string parameter. pattern is the
@@ -119,9 +120,9 @@ func (p *params) err() error {
 	case 0:
 		return nil
 	case 1:
-		return fail("ValidationError", "1 validation error detected: "+p.errs[0])
+		return iam.Errorf(iam.ValidationError, "1 validation error detected: %s", p.errs[0])
 	}
-	return fail("ValidationError", strconv.Itoa(len(p.errs))+" validation errors detected: "+strings.Join(p.errs, "; "))
+	return iam.Errorf(iam.ValidationError, "%d validation errors detected: %s", len(p.errs), strings.Join(p.errs, "; "))
 }
 
 // has reports whether any parameter starts with prefix ("Tags.").
@@ -144,62 +145,4 @@ func memberName(name string) string {
 }
 
 // clip bounds client text echoed in a message to 256 characters.
-func clip(s string) string {
-	const limit = 256
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:limit]) + "..."
-}
-
-// Markers are opaque to clients: base64url of "<listing>\x00<last item>",
-// where the listing names what was listed ("users", "keys", ...) so that a
-// marker of one listing is refused by another.
-
-func encodeMarker(listing, last string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(listing + "\x00" + last))
-}
-
-// decodeMarker returns the item after which a listing resumes: "" for no
-// marker, ValidationError for a marker that is not one of listing's.
-func decodeMarker(listing, marker string) (string, error) {
-	if marker == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(marker)
-	if err == nil {
-		if last, ok := strings.CutPrefix(string(b), listing+"\x00"); ok {
-			return last, nil
-		}
-	}
-	return "", fail("ValidationError", "Invalid Marker.")
-}
-
-// page is one page of a listing held in memory.
-type page[T any] struct {
-	items     []T
-	truncated bool
-	marker    string
-}
-
-// paginate returns the items after the marker's position, at most limit of
-// them, from items sorted ascending by key.
-func paginate[T any](listing string, items []T, key func(T) string, marker string, limit int) (page[T], error) {
-	after, err := decodeMarker(listing, marker)
-	if err != nil {
-		return page[T]{}, err
-	}
-	start := 0
-	if marker != "" {
-		for start < len(items) && key(items[start]) <= after {
-			start++
-		}
-	}
-	items = items[start:]
-	if len(items) <= limit {
-		return page[T]{items: items}, nil
-	}
-	items = items[:limit]
-	return page[T]{items: items, truncated: true, marker: encodeMarker(listing, key(items[limit-1]))}, nil
-}
+func clip(s string) string { return iam.Clip(s) }

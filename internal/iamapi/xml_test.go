@@ -1,9 +1,14 @@
 package iamapi
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/trent-kms/trent/internal/iam"
 )
 
 func TestEncodeResponse(t *testing.T) {
@@ -78,7 +83,7 @@ func TestEncodeError(t *testing.T) {
 		err  *apiError
 		want string
 	}{
-		{iamNamespace, noSuchUser("bob"), `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>` +
+		{iamNamespace, mustAPIError(iam.Errorf(iam.NoSuchEntity, "The user with name bob cannot be found.")), `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>` +
 			`<Code>NoSuchEntity</Code><Message>The user with name bob cannot be found.</Message></Error><RequestId>req-2</RequestId></ErrorResponse>`},
 		{stsNamespace, fail("InvalidClientTokenId", "The security token included in the request is invalid."),
 			`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>` +
@@ -102,6 +107,38 @@ func TestErrorStatus(t *testing.T) {
 		if got := fail(code, "").Status; got != want {
 			t.Errorf("status of %s = %d, want %d", code, got, want)
 		}
+	}
+}
+
+// mustAPIError is toAPIError for an error it knows.
+func mustAPIError(err error) *apiError {
+	ae, known := toAPIError(err)
+	if !known {
+		panic(err)
+	}
+	return ae
+}
+
+// TestEveryKindHasAStatus: each refusal of the core maps, through the one
+// table, to its IAM code and status; wrapped, too.
+func TestEveryKindHasAStatus(t *testing.T) {
+	want := map[iam.Kind]int{
+		iam.NoSuchEntity: 404, iam.EntityAlreadyExists: 409, iam.DeleteConflict: 409, iam.LimitExceeded: 409,
+		iam.ValidationError: 400, iam.InvalidInput: 400, iam.MalformedPolicyDocument: 400, iam.AccessDenied: 403,
+	}
+	for k := iam.KindNone + 1; k.String() != fmt.Sprintf("Kind(%d)", k); k++ {
+		t.Run(k.String(), func(t *testing.T) {
+			if _, ok := statusOf[k.String()]; !ok {
+				t.Fatalf("%s is not in statusOf", k)
+			}
+			ae := mustAPIError(fmt.Errorf("context: %w", iam.Errorf(k, "msg %d", k)))
+			if ae.Code != k.String() || ae.Status != want[k] || ae.Message != fmt.Sprintf("msg %d", k) {
+				t.Errorf("toAPIError = %+v, want %s with status %d", ae, k, want[k])
+			}
+		})
+	}
+	if ae, known := toAPIError(errors.New("disk on fire")); known || ae.Code != "ServiceFailure" || strings.Contains(ae.Message, "fire") {
+		t.Errorf("an internal failure answered %+v, %v", ae, known)
 	}
 }
 

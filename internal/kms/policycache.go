@@ -53,14 +53,22 @@ type userPolicyCache struct {
 
 type cachedUserPolicies struct {
 	at       time.Time
+	userID   string
 	policies []*policy.Policy
 }
 
-func (c *userPolicyCache) get(ctx context.Context, st store.Store, name string, now time.Time) ([]*policy.Policy, error) {
+// get returns the identity policies of the user name whose unique ID is
+// userID. A user of that name with another ID (deleted and created again,
+// while the caller's access key of the old user was still cached on some
+// node) has nothing to give the caller: no policies.
+func (c *userPolicyCache) get(ctx context.Context, st store.Store, name, userID string, now time.Time) ([]*policy.Policy, error) {
 	c.mu.Lock()
 	e, ok := c.m[name]
 	c.mu.Unlock()
 	if ok && now.Sub(e.at) < userPolicyTTL {
+		if e.userID != userID {
+			return nil, nil
+		}
 		return e.policies, nil
 	}
 	u, err := st.GetUser(ctx, name)
@@ -96,8 +104,11 @@ func (c *userPolicyCache) get(ctx context.Context, st store.Store, name string, 
 	if c.m == nil {
 		c.m = make(map[string]cachedUserPolicies)
 	}
-	c.m[name] = cachedUserPolicies{now, ps}
+	c.m[name] = cachedUserPolicies{now, u.UserID, ps}
 	c.mu.Unlock()
+	if u.UserID != userID {
+		return nil, nil
+	}
 	return ps, nil
 }
 

@@ -37,6 +37,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -44,6 +45,15 @@ import (
 var (
 	ErrNotFound = errors.New("store: not found")
 	ErrExists   = errors.New("store: already exists")
+	// ErrLimitExceeded: CreateCredential found the owner at its limit.
+	ErrLimitExceeded = errors.New("store: limit exceeded")
+	// ErrHasCredentials, ErrHasPolicies and ErrHasAttachedPolicies: DeleteUser
+	// refused a user that still has access keys, inline policies or
+	// attached policies. Each wraps ErrConflict.
+	ErrConflict            = errors.New("store: conflict")
+	ErrHasCredentials      = fmt.Errorf("%w: user has access keys", ErrConflict)
+	ErrHasPolicies         = fmt.Errorf("%w: user has inline policies", ErrConflict)
+	ErrHasAttachedPolicies = fmt.Errorf("%w: user has attached policies", ErrConflict)
 )
 
 // Key is a KMS key as stored. Timestamps are UTC; zero means unset.
@@ -141,10 +151,17 @@ type Alias struct {
 
 // Credential is an access key. The secret access key is sealed under the
 // root key, because SigV4 verification needs the secret itself.
+//
+// A user's credential names its owner twice: by UserName, which listings
+// use, and by UserID, which is what makes it the user's. A user deleted and
+// created again under the same name has a new UserID, so a credential of
+// the old user (which DeleteUser does not leave behind, but which a store
+// written before that rule may hold) never belongs to the new one.
 type Credential struct {
 	AccessKeyID  string
 	PrincipalARN string
 	UserName     string // empty for the account root
+	UserID       string // the owner's User.UserID; empty for the account root
 	SealedSecret []byte
 	Status       string // Active or Inactive
 	CreatedAt    time.Time
@@ -186,7 +203,9 @@ type Store interface {
 	// in ascending name order; only those of keyID when it is not empty.
 	ListAliases(ctx context.Context, keyID, after string, limit int) ([]Alias, error)
 
-	// PutCredential inserts or replaces the credential.
+	// PutCredential inserts or replaces the credential as it is, without
+	// the owner checks of CreateCredential: it is for the account root's
+	// bootstrap key and for rewriting a credential read from the store.
 	PutCredential(ctx context.Context, c Credential) error
 	// GetCredential returns the credential. ErrNotFound if absent.
 	GetCredential(ctx context.Context, accessKeyID string) (Credential, error)

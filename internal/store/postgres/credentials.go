@@ -10,20 +10,21 @@ import (
 	"github.com/trent-kms/trent/internal/store/internal/codec"
 )
 
-const credentialCols = `SELECT access_key_id, principal_arn, user_name, sealed_secret, status, created_at FROM credentials `
+const credentialCols = `SELECT access_key_id, principal_arn, user_name, user_id, sealed_secret, status, created_at FROM credentials `
 
 // PutCredential implements store.Store: it inserts or replaces c.
 func (s *Store) PutCredential(ctx context.Context, c store.Credential) error {
 	_, err := s.exec(ctx,
-		`INSERT INTO credentials (access_key_id, principal_arn, user_name, sealed_secret, status, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6)
+		`INSERT INTO credentials (access_key_id, principal_arn, user_name, user_id, sealed_secret, status, created_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7)
 		 ON CONFLICT (access_key_id) DO UPDATE SET
 		   principal_arn = EXCLUDED.principal_arn,
 		   user_name     = EXCLUDED.user_name,
+		   user_id       = EXCLUDED.user_id,
 		   sealed_secret = EXCLUDED.sealed_secret,
 		   status        = EXCLUDED.status,
 		   created_at    = EXCLUDED.created_at`,
-		c.AccessKeyID, c.PrincipalARN, c.UserName, nonNil(c.SealedSecret), c.Status, codec.FormatTime(c.CreatedAt))
+		c.AccessKeyID, c.PrincipalARN, c.UserName, c.UserID, nonNil(c.SealedSecret), c.Status, codec.FormatTime(c.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("postgres: put credential %s: %w", c.AccessKeyID, err)
 	}
@@ -74,7 +75,7 @@ func (s *Store) DeleteCredential(ctx context.Context, accessKeyID string) error 
 func scanCredential(row pgx.Row) (store.Credential, error) {
 	var c store.Credential
 	var created string
-	if err := row.Scan(&c.AccessKeyID, &c.PrincipalARN, &c.UserName, &c.SealedSecret, &c.Status, &created); err != nil {
+	if err := row.Scan(&c.AccessKeyID, &c.PrincipalARN, &c.UserName, &c.UserID, &c.SealedSecret, &c.Status, &created); err != nil {
 		return store.Credential{}, noRows(err)
 	}
 	var err error

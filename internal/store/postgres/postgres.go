@@ -36,7 +36,12 @@
 // in parallel; CreateAlias, UpdateAlias and CreateGrant lock the target key
 // with SELECT ... FOR KEY SHARE, so that a concurrent DeleteKey either
 // deletes the new row with the key or makes the call fail with
-// [store.ErrNotFound]. Duplicates are detected with INSERT ... ON CONFLICT
+// [store.ErrNotFound]. CreateCredential and DeleteUser lock the user's row
+// with SELECT ... FOR UPDATE (CreateCredential for the account root locks
+// a meta row of its own, "lock/root-credentials") and then count the
+// owner's credentials: the per-owner limit, and "no credential for a user
+// that does not exist", hold across nodes. User names are unique through a
+// unique index on lower(name), which under COLLATE "C" folds ASCII only. Duplicates are detected with INSERT ... ON CONFLICT
 // DO NOTHING and the count of inserted rows, never by parsing errors;
 // InitMeta is such an insert followed by a SELECT, which at READ COMMITTED
 // sees the row of whichever node won. Reads are single statements on any

@@ -65,6 +65,22 @@ var migrations = [][]string{
 		)`,
 		`CREATE INDEX grants_retiring_principal ON grants (retiring_principal, key_id, grant_id)`,
 	},
+	// 2: IAM invariants the store enforces (store.IAMStore): user names
+	// unique regardless of ASCII case (lower() under COLLATE "C" folds
+	// ASCII only), and credentials owned by UserID. Credentials of users
+	// that no longer exist cannot authenticate, and would be inherited by a
+	// user created again under the name: they are deleted. A database
+	// holding two users whose names differ only in case (the race this
+	// version closes) fails to migrate, naming the index; delete one of
+	// them with the previous version first.
+	{
+		`ALTER TABLE credentials ADD COLUMN user_id TEXT COLLATE "C" NOT NULL DEFAULT ''`,
+		`UPDATE credentials SET user_id = u.user_id FROM users u
+		 WHERE u.name = credentials.user_name AND credentials.user_name <> ''`,
+		`DELETE FROM credentials WHERE user_name <> '' AND user_id = ''`,
+		`CREATE INDEX credentials_user_id ON credentials (user_id)`,
+		`CREATE UNIQUE INDEX users_name_lower ON users (lower(name))`,
+	},
 }
 
 // schemaVersion is the version this code reads and writes.

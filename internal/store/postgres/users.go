@@ -12,8 +12,15 @@ import (
 
 const userCols = `SELECT name, user_id, path, arn, created_at, inline_policies, attached_policies FROM users `
 
-// CreateUser implements store.IAMStore. ErrExists if the name or the UserID
-// is taken.
+// byName selects the user whose name equals the parameter, given as
+// codec.FoldName(name), regardless of ASCII case, through the unique
+// index on lower(name).
+const byName = `WHERE lower(name) = $1`
+
+// CreateUser implements store.IAMStore. ErrExists if the name (in any
+// case: the unique index on lower(name)) or the UserID is taken. Two nodes
+// inserting "Bob" and "bob" at once: the second insert waits for the
+// first to commit, then conflicts.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	inline, attached, err := codec.EncodePolicies(u)
 	if err != nil {
@@ -36,7 +43,7 @@ func (s *Store) GetUser(ctx context.Context, name string) (store.User, error) {
 	var u store.User
 	err := s.read(ctx, func() error {
 		var err error
-		u, err = scanUser(s.pool.QueryRow(ctx, userCols+`WHERE name = $1`, name))
+		u, err = scanUser(s.pool.QueryRow(ctx, userCols+byName, codec.FoldName(name)))
 		return err
 	})
 	if err != nil {
@@ -54,14 +61,15 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 	var fnErr error
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		fnErr = nil
-		u, err := scanUser(tx.QueryRow(ctx, userCols+`WHERE name = $1 FOR UPDATE`, name))
+		u, err := scanUser(tx.QueryRow(ctx, userCols+byName+` FOR UPDATE`, codec.FoldName(name)))
 		if err != nil {
 			return err
 		}
+		stored := u.Name
 		if fnErr = fn(&u); fnErr != nil {
 			return stop(fnErr)
 		}
-		if u.Name != name {
+		if u.Name != stored {
 			return stop(fmt.Errorf("fn changed the name to %q", u.Name))
 		}
 		inline, attached, err := codec.EncodePolicies(u)
@@ -72,7 +80,7 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 		if _, err := tx.Exec(ctx,
 			`UPDATE users SET user_id = $1, path = $2, arn = $3, created_at = $4, inline_policies = $5, attached_policies = $6
 			 WHERE name = $7`,
-			u.UserID, u.Path, u.ARN, created, inline, attached, name); err != nil {
+			u.UserID, u.Path, u.ARN, created, inline, attached, stored); err != nil {
 			return err
 		}
 		// Decode what was written: the caller gets the stored state, and
@@ -89,10 +97,28 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 	return out, nil
 }
 
-// DeleteUser implements store.IAMStore. The user's credentials stay.
-// ErrNotFound if absent.
+// DeleteUser implements store.IAMStore: it locks the user's row (SELECT
+// ... FOR UPDATE, as CreateCredential does), counts its credentials and
+// deletes it in one transaction. At READ COMMITTED the count, a statement
+// run after the lock is granted, sees a credential committed by a
+// CreateCredential that held the lock first.
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
-	if err := affected(s.exec(ctx, `DELETE FROM users WHERE name = $1`, name)); err != nil {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		u, err := scanUser(tx.QueryRow(ctx, userCols+byName+` FOR UPDATE`, codec.FoldName(name)))
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM credentials WHERE user_id = $1`, u.UserID).Scan(&n); err != nil {
+			return err
+		}
+		if err := store.DeletableUser(u, n); err != nil {
+			return stop(err)
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM users WHERE user_id = $1`, u.UserID)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("postgres: delete user %s: %w", name, err)
 	}
 	return nil

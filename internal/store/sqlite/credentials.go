@@ -10,19 +10,22 @@ import (
 	"github.com/trent-kms/trent/internal/store/internal/codec"
 )
 
+const credentialCols = `SELECT access_key_id, principal_arn, user_name, user_id, sealed_secret, status, created_at FROM credentials `
+
 // PutCredential implements store.Store: it inserts or replaces c.
 func (s *Store) PutCredential(ctx context.Context, c store.Credential) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
-			`INSERT INTO credentials (access_key_id, principal_arn, user_name, sealed_secret, status, created_at)
-			 VALUES (?, ?, ?, ?, ?, ?)
+			`INSERT INTO credentials (access_key_id, principal_arn, user_name, user_id, sealed_secret, status, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?)
 			 ON CONFLICT (access_key_id) DO UPDATE SET
 			   principal_arn = excluded.principal_arn,
 			   user_name     = excluded.user_name,
+			   user_id       = excluded.user_id,
 			   sealed_secret = excluded.sealed_secret,
 			   status        = excluded.status,
 			   created_at    = excluded.created_at`,
-			c.AccessKeyID, c.PrincipalARN, c.UserName, nonNil(c.SealedSecret), c.Status, codec.FormatTime(c.CreatedAt))
+			c.AccessKeyID, c.PrincipalARN, c.UserName, c.UserID, nonNil(c.SealedSecret), c.Status, codec.FormatTime(c.CreatedAt))
 		return err
 	})
 	if err != nil {
@@ -33,9 +36,7 @@ func (s *Store) PutCredential(ctx context.Context, c store.Credential) error {
 
 // GetCredential implements store.Store. ErrNotFound if absent.
 func (s *Store) GetCredential(ctx context.Context, accessKeyID string) (store.Credential, error) {
-	c, err := scanCredential(s.r.QueryRowContext(ctx,
-		`SELECT access_key_id, principal_arn, user_name, sealed_secret, status, created_at
-		 FROM credentials WHERE access_key_id = ?`, accessKeyID))
+	c, err := scanCredential(s.r.QueryRowContext(ctx, credentialCols+`WHERE access_key_id = ?`, accessKeyID))
 	if err != nil {
 		return store.Credential{}, fmt.Errorf("sqlite: get credential %s: %w", accessKeyID, err)
 	}
@@ -46,9 +47,7 @@ func (s *Store) GetCredential(ctx context.Context, accessKeyID string) (store.Cr
 // ("" for the account root) in ascending access key ID order, using the
 // index on (user_name, access_key_id).
 func (s *Store) ListCredentials(ctx context.Context, userName string) ([]store.Credential, error) {
-	rows, err := s.r.QueryContext(ctx,
-		`SELECT access_key_id, principal_arn, user_name, sealed_secret, status, created_at
-		 FROM credentials WHERE user_name = ? ORDER BY access_key_id`, userName)
+	rows, err := s.r.QueryContext(ctx, credentialCols+`WHERE user_name = ? ORDER BY access_key_id`, userName)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list credentials of %q: %w", userName, err)
 	}
@@ -81,7 +80,7 @@ func (s *Store) DeleteCredential(ctx context.Context, accessKeyID string) error 
 func scanCredential(row interface{ Scan(...any) error }) (store.Credential, error) {
 	var c store.Credential
 	var created string
-	err := row.Scan(&c.AccessKeyID, &c.PrincipalARN, &c.UserName, &c.SealedSecret, &c.Status, &created)
+	err := row.Scan(&c.AccessKeyID, &c.PrincipalARN, &c.UserName, &c.UserID, &c.SealedSecret, &c.Status, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Credential{}, store.ErrNotFound
 	}

@@ -67,6 +67,21 @@ var migrations = [][]string{
 		`CREATE INDEX grants_retiring_principal ON grants (retiring_principal, key_id, grant_id)`,
 		`CREATE INDEX credentials_user_name ON credentials (user_name, access_key_id)`,
 	},
+	// 3: IAM invariants the store enforces (store.IAMStore): user names
+	// unique regardless of ASCII case, and credentials owned by UserID.
+	// Credentials of users that no longer exist cannot authenticate, and
+	// would be inherited by a user created again under the name: they are
+	// deleted. A store holding two users whose names differ only in case
+	// (the race this version closes) fails to migrate, naming the index;
+	// delete one of them with the previous version first.
+	{
+		`ALTER TABLE credentials ADD COLUMN user_id TEXT NOT NULL DEFAULT ''`,
+		`UPDATE credentials SET user_id = COALESCE((SELECT u.user_id FROM users u WHERE u.name = credentials.user_name), '')
+		 WHERE user_name <> ''`,
+		`DELETE FROM credentials WHERE user_name <> '' AND user_id = ''`,
+		`CREATE INDEX credentials_user_id ON credentials (user_id)`,
+		`CREATE UNIQUE INDEX users_name_lower ON users (lower(name))`,
+	},
 }
 
 // schemaVersion is the version this code reads and writes.

@@ -164,6 +164,24 @@ func TestPathEscaping(t *testing.T) {
 	}
 }
 
+// TestSharedIAMRaces races the IAM rules across two Stores on one file,
+// as two processes would.
+func TestSharedIAMRaces(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		path := filepath.Join(t.TempDir(), "shared.db")
+		var out [2]store.Store
+		for i := range out {
+			s, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			out[i] = s
+		}
+		return out[0], out[1]
+	})
+}
+
 // TestMigrateFromVersion1 opens a file written by a Trent that had only the
 // first schema: its data stays and the IAM tables appear.
 func TestMigrateFromVersion1(t *testing.T) {
@@ -196,7 +214,10 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if k, err := s.GetKey(ctx, "k"); err != nil || k.Version != 3 || k.State != "Enabled" {
 		t.Fatalf("GetKey after migration = %+v, %v", k, err)
 	}
-	if creds, err := s.ListCredentials(ctx, "alice"); err != nil || len(creds) != 1 {
+	// alice has no user (version 1 had no users): her key could never
+	// authenticate, and version 3 deletes it rather than give it to a
+	// future alice.
+	if creds, err := s.ListCredentials(ctx, "alice"); err != nil || len(creds) != 0 {
 		t.Fatalf("ListCredentials after migration = %+v, %v", creds, err)
 	}
 	if err := s.CreateUser(ctx, store.User{Name: "alice", UserID: "AIDA1"}); err != nil {
@@ -211,4 +232,65 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if _, err := s.GetGrant(ctx, "k", "g"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("GetGrant after DeleteKey: %v, want ErrNotFound", err)
 	}
+}
+
+// TestMigrateFromVersion2 opens a file with the version 2 schema: users'
+// credentials get their owner's UserID, credentials of users that no
+// longer exist are deleted, and names that differ only in case are
+// refused from then on.
+func TestMigrateFromVersion2(t *testing.T) {
+	write := func(t *testing.T, extra ...string) string {
+		path := filepath.Join(t.TempDir(), "trent.db")
+		db, err := sql.Open("sqlite", dsn(path, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		stmts := append(append(append([]string{}, migrations[0]...), migrations[1]...), `PRAGMA user_version = 2`,
+			`INSERT INTO users VALUES ('alice', 'AIDAALICE', '/', 'arn:aws:iam::111122223333:user/alice', '2025-01-01T00:00:00Z', '{}', '[]')`,
+			`INSERT INTO credentials VALUES ('AKIAALICE', 'arn:aws:iam::111122223333:user/alice', 'alice', x'00', 'Active', '2025-01-01T00:00:00Z')`,
+			`INSERT INTO credentials VALUES ('AKIAGHOST', 'arn:aws:iam::111122223333:user/ghost', 'ghost', x'00', 'Active', '2025-01-01T00:00:00Z')`,
+			`INSERT INTO credentials VALUES ('AKIAROOT', 'arn:aws:iam::111122223333:root', '', x'00', 'Active', '2025-01-01T00:00:00Z')`)
+		for _, stmt := range append(stmts, extra...) {
+			if _, err := db.Exec(stmt); err != nil {
+				t.Fatalf("%s: %v", stmt, err)
+			}
+		}
+		return path
+	}
+
+	t.Run("Credentials", func(t *testing.T) {
+		s, err := Open(write(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		ctx := t.Context()
+		for _, tc := range []struct{ id, userID string }{{"AKIAALICE", "AIDAALICE"}, {"AKIAROOT", ""}} {
+			if c, err := s.GetCredential(ctx, tc.id); err != nil || c.UserID != tc.userID {
+				t.Errorf("GetCredential(%s) = %+v, %v; want UserID %q", tc.id, c, err, tc.userID)
+			}
+		}
+		if _, err := s.GetCredential(ctx, "AKIAGHOST"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("credential of a user that does not exist: %v, want ErrNotFound", err)
+		}
+		if err := s.DeleteUser(ctx, "alice"); !errors.Is(err, store.ErrHasCredentials) {
+			t.Errorf("DeleteUser of a user with a migrated credential: %v, want ErrHasCredentials", err)
+		}
+		if err := s.CreateUser(ctx, store.User{Name: "ALICE", UserID: "AIDAOTHER"}); !errors.Is(err, store.ErrExists) {
+			t.Errorf("CreateUser(ALICE) after migration: %v, want ErrExists", err)
+		}
+	})
+
+	t.Run("CaseDuplicates", func(t *testing.T) {
+		path := write(t, `INSERT INTO users VALUES ('Alice', 'AIDAALICE2', '/', 'arn:aws:iam::111122223333:user/Alice', '2025-01-01T00:00:00Z', '{}', '[]')`)
+		s, err := Open(path)
+		if err == nil {
+			s.Close()
+			t.Fatal("Open migrated a store holding alice and Alice")
+		}
+		if !strings.Contains(err.Error(), "users.name") && !strings.Contains(err.Error(), "UNIQUE") {
+			t.Errorf("Open: %v, want a uniqueness failure", err)
+		}
+	})
 }

@@ -12,8 +12,13 @@ import (
 
 const userCols = `SELECT name, user_id, path, arn, created_at, inline_policies, attached_policies FROM users `
 
-// CreateUser implements store.IAMStore. ErrExists if the name or the UserID
-// is taken.
+// byName selects the user whose name equals the parameter, given as
+// codec.FoldName(name), regardless of ASCII case, through the unique
+// index on lower(name).
+const byName = `WHERE lower(name) = ?`
+
+// CreateUser implements store.IAMStore. ErrExists if the name (in any
+// case: the unique index on lower(name)) or the UserID is taken.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	inline, attached, err := codec.EncodePolicies(u)
 	if err != nil {
@@ -35,7 +40,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 
 // GetUser implements store.IAMStore. ErrNotFound if absent.
 func (s *Store) GetUser(ctx context.Context, name string) (store.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, userCols+`WHERE name = ?`, name))
+	u, err := scanUser(s.r.QueryRowContext(ctx, userCols+byName, codec.FoldName(name)))
 	if err != nil {
 		return store.User{}, fmt.Errorf("sqlite: get user %s: %w", name, err)
 	}
@@ -49,14 +54,15 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 	var out store.User
 	var fnErr error
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		u, err := scanUser(tx.QueryRowContext(ctx, userCols+`WHERE name = ?`, name))
+		u, err := scanUser(tx.QueryRowContext(ctx, userCols+byName, codec.FoldName(name)))
 		if err != nil {
 			return err
 		}
+		stored := u.Name
 		if fnErr = fn(&u); fnErr != nil {
 			return fnErr
 		}
-		if u.Name != name {
+		if u.Name != stored {
 			return fmt.Errorf("fn changed the name to %q", u.Name)
 		}
 		inline, attached, err := codec.EncodePolicies(u)
@@ -66,7 +72,7 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 		if _, err := tx.ExecContext(ctx,
 			`UPDATE users SET user_id = ?, path = ?, arn = ?, created_at = ?, inline_policies = ?, attached_policies = ?
 			 WHERE name = ?`,
-			u.UserID, u.Path, u.ARN, codec.FormatTime(u.CreatedAt), inline, attached, name); err != nil {
+			u.UserID, u.Path, u.ARN, codec.FormatTime(u.CreatedAt), inline, attached, stored); err != nil {
 			return err
 		}
 		// Decode what was written: the caller gets the stored state, and
@@ -83,11 +89,23 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 	return out, nil
 }
 
-// DeleteUser implements store.IAMStore. The user's credentials stay.
-// ErrNotFound if absent.
+// DeleteUser implements store.IAMStore: the checks and the delete run in
+// one write transaction, which SQLite's single writer serialises with
+// every CreateCredential, in this process or another.
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		return affected(tx.ExecContext(ctx, `DELETE FROM users WHERE name = ?`, name))
+		u, err := scanUser(tx.QueryRowContext(ctx, userCols+byName, codec.FoldName(name)))
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM credentials WHERE user_id = ?`, u.UserID).Scan(&n); err != nil {
+			return err
+		}
+		if err := store.DeletableUser(u, n); err != nil {
+			return err
+		}
+		return affected(tx.ExecContext(ctx, `DELETE FROM users WHERE user_id = ?`, u.UserID))
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: delete user %s: %w", name, err)

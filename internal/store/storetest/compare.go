@@ -130,6 +130,7 @@ func checkCredential(t *testing.T, what string, got, want store.Credential) {
 	d.str("AccessKeyID", got.AccessKeyID, want.AccessKeyID)
 	d.str("PrincipalARN", got.PrincipalARN, want.PrincipalARN)
 	d.str("UserName", got.UserName, want.UserName)
+	d.str("UserID", got.UserID, want.UserID)
 	d.bytes("SealedSecret", got.SealedSecret, want.SealedSecret)
 	d.str("Status", got.Status, want.Status)
 	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)

@@ -14,6 +14,7 @@ func testCredentials(t *testing.T, open func(t *testing.T) store.Store) {
 		AccessKeyID:  "AKIAEXAMPLEUSER00001",
 		PrincipalARN: "arn:aws:iam::111122223333:user/alice",
 		UserName:     "alice",
+		UserID:       "AIDAEXAMPLEALICE0001",
 		SealedSecret: []byte{1, 0, 0xff, 7, 42},
 		Status:       "Active",
 		CreatedAt:    t0,

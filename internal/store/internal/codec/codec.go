@@ -163,3 +163,18 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// FoldName returns a user name with its ASCII letters in lower case, and
+// nothing else changed: what SQLite's built-in lower() and PostgreSQL's
+// lower() under COLLATE "C" make of it. Backends compare lower(name) with
+// FoldName(name) rather than with lower() of the parameter, whose result
+// in PostgreSQL depends on the database's collation for other letters.
+func FoldName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

@@ -1,7 +1,6 @@
-package iamapi
+package iam
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -33,7 +32,7 @@ var parsedManaged = sync.OnceValue(func() map[string]*policy.Policy {
 		doc, _ := policy.ManagedPolicy(arn)
 		p, err := policy.Parse(doc, policy.IdentityPolicy)
 		if err != nil {
-			panic("iamapi: managed policy " + arn + " does not parse: " + err.Error())
+			panic("iam: managed policy " + arn + " does not parse: " + err.Error())
 		}
 		m[arn] = p
 	}
@@ -72,34 +71,4 @@ func identityPolicies(u store.User) ([]*policy.Policy, error) {
 func validARN(s string) bool {
 	f := strings.SplitN(s, ":", 6)
 	return len(f) == 6 && f[0] == "arn" && f[1] != "" && f[2] != "" && f[5] != ""
-}
-
-type attachedPolicyXML struct {
-	PolicyName string
-	PolicyArn  string
-}
-
-type listAttachedResult struct {
-	AttachedPolicies members[attachedPolicyXML]
-	IsTruncated      bool
-	Marker           string `xml:",omitempty"`
-}
-
-// maxAttachedPerUser is IAM's default PoliciesPerUser quota.
-const maxAttachedPerUser = 10
-
-// attachArgs reads UserName and PolicyArn and finds the user, authorized
-// for action with iam:PolicyARN set.
-func (h *Handler) attachArgs(ctx context.Context, req *request, action string) (store.User, string, error) {
-	p := req.params
-	name := p.req("UserName", ruleUserName)
-	arn := p.req("PolicyArn", rulePolicyARN)
-	if err := p.err(); err != nil {
-		return store.User{}, "", err
-	}
-	if !validARN(arn) {
-		return store.User{}, "", fail("InvalidInput", "ARN "+clip(arn)+" is not valid.")
-	}
-	u, err := h.targetUser(ctx, req, action, name, "iam:PolicyARN", arn)
-	return u, arn, err
 }

@@ -30,6 +30,7 @@ func TestHSMRootKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	remember(t, []byte("sealed by the HSM"))
 	enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: k.KeyMetadata.KeyId, Plaintext: []byte("sealed by the HSM")})
 	if err != nil {
 		t.Fatal(err)

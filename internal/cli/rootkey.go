@@ -21,7 +21,7 @@ const (
 const rootKeyUsage = `Usage:
   trent admin root-key create [token flags] [--label LABEL] [--id HEX] [--json]
   trent admin root-key show   [token flags] [--label LABEL] [--id HEX] [--json]
-  trent admin migrate-root-key --data-dir DIR [--database-url URL] --to pkcs11 [token flags] [--label LABEL]
+  trent admin migrate-root-key --data-dir DIR [--database-url URL] [--from-key FILE] --to pkcs11 [token flags] [--label LABEL]
 
 root-key create generates the HSM root key: an AES-256 key inside the token
 (C_GenerateKey), sensitive, never extractable, private, not modifiable, for
@@ -36,10 +36,15 @@ migrate-root-key moves a data dir from the software root key (DIR/root.key)
 to the HSM root key: it re-seals every secret the store holds (key materials,
 import parameters, access-key secrets, service secrets), verifies that every
 sealed value opens with the HSM key, records the HSM key as the data's root
-key and renames DIR/root.key to DIR/root.key.migrated. Stop every server on
-the data first. If it stops (crash, Ctrl-C, HSM unreachable), run it again:
-it continues where it stopped. Afterwards, take new backups, then destroy
-root.key.migrated securely (shred -u): it still opens older backups.
+key and renames DIR/root.key to DIR/root.key.migrated. The old key is
+DIR/root.key unless --from-key names its file (e.g. DIR/root.key.migrated,
+to re-seal values left under it after an earlier run). Stop every server on
+the data first: it refuses while a server holds DIR/lock. With a shared
+PostgreSQL store (--database-url), nodes still on the old root key refuse
+writes from the moment the migration starts; restart each with the new
+--root-key afterwards. If it stops (crash, Ctrl-C, HSM unreachable), run it
+again: it continues where it stopped. Afterwards, take new backups, then
+destroy root.key.migrated securely (shred -u): it still opens older backups.
 
 Token flags (each has an environment variable):
   --module PATH        PKCS#11 library (TRENT_PKCS11_MODULE)
@@ -80,8 +85,8 @@ func runRootKeyAdmin(args []string, stdout, stderr io.Writer) int {
 	var kf keyFlags
 	kf.define(fs)
 	jsonOut := fs.Bool("json", false, "print JSON instead of text")
-	cfg, code := kf.parse(ctx, fs, prefix, args[2:], stderr)
-	if code != 0 {
+	cfg, code, ok := kf.parse(ctx, fs, prefix, args[2:], stdout, stderr)
+	if !ok {
 		return code
 	}
 	if err := run(ctx, cfg, *jsonOut, stdout); err != nil {

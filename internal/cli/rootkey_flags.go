@@ -25,19 +25,20 @@ func (k *keyFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&k.id, "id", "", "the root key's CKA_ID (hex); create: 16 random bytes by default")
 }
 
-// parse parses args and builds the root key's config; code is the exit
-// code if that failed (0 otherwise).
-func (k *keyFlags) parse(ctx context.Context, fs *flag.FlagSet, prefix string, args []string, stderr io.Writer) (rootkey.PKCS11Config, int) {
+// parse parses args and builds the root key's config. When ok is false
+// the command stops with exit code code: 0 after printing the help (-h,
+// to stdout), 2 for a mistake (reported on stderr).
+func (k *keyFlags) parse(ctx context.Context, fs *flag.FlagSet, prefix string, args []string, stdout, stderr io.Writer) (cfg rootkey.PKCS11Config, code int, ok bool) {
 	if err := refusePINArgument(args); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
-		return rootkey.PKCS11Config{}, 2
+		return rootkey.PKCS11Config{}, 2, false
 	}
-	if err := fs.Parse(args); err != nil {
-		return rootkey.PKCS11Config{}, 2
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return rootkey.PKCS11Config{}, code, false
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "%s: unexpected argument %q (flags come as --name value)\n", prefix, fs.Arg(0))
-		return rootkey.PKCS11Config{}, 2
+		return rootkey.PKCS11Config{}, 2, false
 	}
 	tcfg, uri, err := k.tf.config()
 	if err == nil {
@@ -49,11 +50,11 @@ func (k *keyFlags) parse(ctx context.Context, fs *flag.FlagSet, prefix string, a
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
-		return rootkey.PKCS11Config{}, 2
+		return rootkey.PKCS11Config{}, 2, false
 	}
 	tcfg.PIN = k.tf.pinSource(ctx, uri, stderr)
 	tcfg.Notice = func(s string) { fmt.Fprintf(stderr, "%s: note: %s\n", prefix, s) }
-	cfg := rootkey.PKCS11Config{Token: tcfg, KeyLabel: k.label, KeyID: id}
+	cfg = rootkey.PKCS11Config{Token: tcfg, KeyLabel: k.label, KeyID: id}
 	// A key named in the URI counts unless given by flag.
 	if uri != nil && uri.Object != "" && !flagSet(fs, "label") {
 		cfg.KeyLabel = uri.Object
@@ -64,7 +65,7 @@ func (k *keyFlags) parse(ctx context.Context, fs *flag.FlagSet, prefix string, a
 			cfg.KeyLabel = ""
 		}
 	}
-	return cfg, 0
+	return cfg, 0, true
 }
 
 // checkKeyURI refuses a URI naming an object that cannot be the root key.

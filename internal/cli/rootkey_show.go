@@ -35,10 +35,10 @@ func rootKeyShow(_ context.Context, cfg rootkey.PKCS11Config, jsonOut bool, stdo
 	}
 	defer h.Close()
 	// What the server does with it, once.
-	sealed, err := h.Seal([]byte("trent root key check"), "root-key-check")
+	sealed, err := h.Seal([]byte("trent root key check"), rootkey.RootKeyCheckContext)
 	if err == nil {
 		var pt []byte
-		pt, err = h.Unseal(sealed, "root-key-check")
+		pt, err = h.Unseal(sealed, rootkey.RootKeyCheckContext)
 		if err == nil && string(pt) != "trent root key check" {
 			err = errors.New("the token's AES-GCM does not round-trip")
 		}

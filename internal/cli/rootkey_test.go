@@ -14,10 +14,13 @@ import (
 	"time"
 
 	"github.com/trent-kms/trent/internal/accesskey"
+	"github.com/trent-kms/trent/internal/datadir"
+	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/pkcs11"
 	"github.com/trent-kms/trent/internal/pkcs11/pkcs11test"
 	"github.com/trent-kms/trent/internal/rootkey"
+	"github.com/trent-kms/trent/internal/store"
 	"github.com/trent-kms/trent/internal/store/sqlite"
 )
 
@@ -66,7 +69,7 @@ func TestAdminRootKeyCreateShow(t *testing.T) {
 // service populated, and checks that a service on the HSM root key
 // decrypts every old ciphertext.
 func TestAdminMigrateRootKey(t *testing.T) {
-	ctx := context.Background()
+	ctx := identity.WithSystem(context.Background()) // the services run as Trent itself
 	dir := t.TempDir()
 	soft, err := rootkey.OpenSoftware(filepath.Join(dir, rootKeyFileName))
 	if err != nil {
@@ -123,6 +126,20 @@ func TestAdminMigrateRootKey(t *testing.T) {
 		t.Fatalf("second run:\n%s", out)
 	}
 
+	// A value sealed under the old key after the migration (as a server
+	// that kept running would have written): the run without the old key
+	// says how to give it, and the run with --from-key re-seals it.
+	straggler(t, dir, soft)
+	mustFail(t, 1, []string{"key-material/", "the old root key was not given: give it with --from-key FILE",
+		"give --from-key " + filepath.Join(dir, "root.key.migrated")}, migrateArgs...)
+	out = mustRun(t, append(migrateArgs, "--from-key", filepath.Join(dir, "root.key.migrated"))...)
+	if !strings.Contains(out, "done: 1 values re-sealed, 6 already under the new key, 7 verified") {
+		t.Fatalf("run with --from-key:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "root.key.migrated")); err != nil {
+		t.Fatalf("--from-key's file was retired: %v", err)
+	}
+
 	hsmKey, err := rootkey.OpenPKCS11(rootkey.PKCS11Config{Token: pkcs11.Config{Module: pkcs11test.SoftHSMModule,
 		TokenLabel: pkcs11test.SoftHSMLabel, PIN: func(pkcs11.TokenInfo) (string, error) { return pkcs11test.SoftHSMPIN, nil }}})
 	if err != nil {
@@ -155,6 +172,27 @@ func TestAdminMigrateRootKey(t *testing.T) {
 	}
 }
 
+// straggler stores a key whose material is sealed under rk, as a server
+// still running on rk would have.
+func straggler(t *testing.T, dir string, rk rootkey.RootKey) {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(dir, databaseFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, mat := "00000000-0000-4000-8000-00000000abcd", strings.Repeat("ab", 32)
+	sealed, err := rk.Seal(bytes.Repeat([]byte{7}, 32), rootkey.MaterialContext(id, mat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateKey(context.Background(), &store.Key{ID: id, CreatedAt: time.Now(), KeySpec: "SYMMETRIC_DEFAULT",
+		KeyUsage: "ENCRYPT_DECRYPT", Origin: "AWS_KMS", State: "Enabled",
+		Materials: []store.Material{{ID: mat, Sealed: sealed, State: "CURRENT"}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestAdminMigrateRootKeyRefuses(t *testing.T) {
 	tf := softHSMArgs(t)
 	// No database in the data dir.
@@ -168,5 +206,13 @@ func TestAdminMigrateRootKeyRefuses(t *testing.T) {
 	}
 	st.Close()
 	mustFail(t, 1, []string{"create the root key with `trent admin root-key create`"},
+		append([]string{"admin", "migrate-root-key", "--data-dir", dir, "--to", "pkcs11"}, tf...)...)
+	// A server holds the data dir.
+	lock, err := datadir.Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	mustFail(t, 1, []string{"the data dir is in use", filepath.Join(dir, "lock") + " is held by process", "stop it first"},
 		append([]string{"admin", "migrate-root-key", "--data-dir", dir, "--to", "pkcs11"}, tf...)...)
 }

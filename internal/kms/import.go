@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/trent-kms/trent/internal/byok"
+	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -94,5 +95,5 @@ func (s *Service) GetParametersForImport(ctx context.Context, ref, alg, spec str
 }
 
 func paramsContext(keyID, paramsID string) string {
-	return "import-params/" + keyID + "/" + paramsID
+	return rootkey.ImportParamsContext(keyID, paramsID)
 }

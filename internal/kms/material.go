@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -32,7 +33,7 @@ func (d *materialIDer) id(keyID string, material []byte) string {
 // materialContext binds a sealed material to its key and ID, so that a
 // sealed value copied into another record fails to unseal.
 func materialContext(keyID, materialID string) string {
-	return "key-material/" + keyID + "/" + materialID
+	return rootkey.MaterialContext(keyID, materialID)
 }
 
 // newMaterial seals material for key k and returns its record.

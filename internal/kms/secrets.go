@@ -12,8 +12,8 @@ import (
 // Names of the service-wide secrets kept (sealed under the root key) in the
 // store's meta table.
 const (
-	materialIDSecretName  = "material-id-key"
-	importTokenSecretName = "import-token-key"
+	materialIDSecretName  = rootkey.MaterialIDSecret
+	importTokenSecretName = rootkey.ImportTokenSecret
 )
 
 // serviceSecret returns the 32-byte secret stored under name, creating it

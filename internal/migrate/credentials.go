@@ -1,11 +1,11 @@
 package migrate
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 
+	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -45,9 +45,12 @@ func (m *migrator) credentials(ctx context.Context, fn func(context.Context, sto
 	}
 }
 
+// migrateCredential re-seals an access key's secret and swaps it in only
+// if it is still the value re-sealed (a concurrent change is read again).
 func (m *migrator) migrateCredential(ctx context.Context, c store.Credential) error {
 	for attempt := 0; ; attempt++ {
-		out, err := m.reseal(c.SealedSecret, secretContext(c.AccessKeyID))
+		sc := rootkey.AccessKeySecretContext(c.AccessKeyID)
+		out, err := m.reseal(c.SealedSecret, sc)
 		if err != nil {
 			return err
 		}
@@ -55,25 +58,22 @@ func (m *migrator) migrateCredential(ctx context.Context, c store.Credential) er
 			m.rep.Skipped++
 			break
 		}
-		// Store has no compare-and-swap for credentials: read it again
-		// just before writing, to narrow the window for a concurrent
-		// change (there should be none: the servers are stopped).
-		cur, err := m.Store.GetCredential(ctx, c.AccessKeyID)
+		err = m.meta.SwapCredentialSecret(ctx, c.AccessKeyID, c.SealedSecret, out)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil
+			return nil // deleted meanwhile
 		}
-		if err != nil {
-			return err
-		}
-		if !bytes.Equal(cur.SealedSecret, c.SealedSecret) {
+		if errors.Is(err, store.ErrValueChanged) {
 			if attempt >= 3 {
 				return fmt.Errorf("migrate: access key %s keeps changing: is a server running on this data?", c.AccessKeyID)
 			}
-			c = cur
+			if c, err = m.Store.GetCredential(ctx, c.AccessKeyID); errors.Is(err, store.ErrNotFound) {
+				return nil
+			} else if err != nil {
+				return err
+			}
 			continue
 		}
-		cur.SealedSecret = out
-		if err := m.Store.PutCredential(ctx, cur); err != nil {
+		if err != nil {
 			return fmt.Errorf("migrate: access key %s: %w", c.AccessKeyID, err)
 		}
 		m.rep.Resealed++
@@ -84,8 +84,8 @@ func (m *migrator) migrateCredential(ctx context.Context, c store.Credential) er
 }
 
 func (m *migrator) metaSecrets(ctx context.Context) error {
-	for _, name := range MetaSecrets {
-		sealed, ok, err := m.Meta.Get(ctx, name)
+	for _, name := range rootkey.ServiceSecrets() {
+		sealed, ok, err := m.meta.GetMeta(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func (m *migrator) metaSecrets(ctx context.Context) error {
 			m.rep.Skipped++
 			continue
 		}
-		if err := m.Meta.Swap(ctx, name, sealed, out); err != nil {
+		if err := m.meta.SwapMeta(ctx, name, sealed, out); err != nil {
 			return err
 		}
 		m.rep.Resealed++

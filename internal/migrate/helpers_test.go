@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/trent-kms/trent/internal/accesskey"
+	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/store"
@@ -32,10 +33,8 @@ const (
 // and what a client kept: ciphertexts, pending import tokens, secrets.
 type fixture struct {
 	dir string
-	// open opens the store and meta its meta table: SQLite in dir unless
-	// set (postgres_test.go).
-	open     func(t *testing.T) store.Store
-	openMeta func(t *testing.T) Meta
+	// open opens the store: SQLite in dir unless set (postgres_test.go).
+	open func(t *testing.T) store.Store
 
 	ciphertexts []sealedData
 	// pending is a key of origin EXTERNAL with outstanding import
@@ -71,7 +70,7 @@ func newService(t *testing.T, st store.Store, rk rootkey.RootKey) *kms.Service {
 // wrap fetches import parameters for key id and wraps material.
 func wrap(t *testing.T, svc *kms.Service, id string, material []byte) (token, wrapped []byte) {
 	t.Helper()
-	p, err := svc.GetParametersForImport(context.Background(), id, "RSAES_OAEP_SHA_256", "RSA_2048")
+	p, err := svc.GetParametersForImport(identity.WithSystem(context.Background()), id, "RSAES_OAEP_SHA_256", "RSA_2048")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,14 +98,6 @@ func populate(t *testing.T, dir string, rk rootkey.RootKey, nKeys int) *fixture 
 				t.Fatal(err)
 			}
 			return st
-		},
-		openMeta: func(t *testing.T) Meta {
-			t.Helper()
-			meta, err := OpenSQLiteMeta(filepath.Join(dir, "trent.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return meta
 		}}
 	f.populate(t, rk, nKeys)
 	f.readBack(t, rk, nKeys)
@@ -116,7 +107,7 @@ func populate(t *testing.T, dir string, rk rootkey.RootKey, nKeys int) *fixture 
 // populate fills f's store.
 func (f *fixture) populate(t *testing.T, rk rootkey.RootKey, nKeys int) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := identity.WithSystem(context.Background()) // the services run as Trent itself
 	st := f.open(t)
 	defer st.Close()
 	if err := rootkey.CheckKind(ctx, st, rk); err != nil {
@@ -190,6 +181,15 @@ func (f *fixture) populate(t *testing.T, rk rootkey.RootKey, nKeys int) {
 	for range 2 {
 		id, secret := accesskey.NewID(), accesskey.NewSecret()
 		if err := ring.Put(ctx, id, secret, "arn:aws:iam::"+testAccount+":user/alice", "alice", now); err != nil {
+			t.Fatal(err)
+		}
+		// The key belongs to this alice (her UserID), not a later one.
+		c, err := st.GetCredential(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.UserID = "AIDAALICE0000000000"
+		if err := st.PutCredential(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		f.secrets[id] = secret
@@ -272,7 +272,7 @@ func allSealed(t *testing.T, path string) []storedValue {
 		if err := rows.Scan(&id, &s); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, storedValue{secretContext(id), s})
+		out = append(out, storedValue{rootkey.AccessKeySecretContext(id), s})
 	}
 	rows, err = db.Query(`SELECT name, value FROM meta`)
 	if err != nil {
@@ -284,7 +284,7 @@ func allSealed(t *testing.T, path string) []storedValue {
 		if err := rows.Scan(&name, &v); err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range MetaSecrets {
+		for _, s := range rootkey.ServiceSecrets() {
 			if name == s {
 				out = append(out, storedValue{name, v})
 			}
@@ -299,7 +299,7 @@ func allSealed(t *testing.T, path string) []storedValue {
 // new keys work.
 func checkMigrated(t *testing.T, f *fixture, rk rootkey.RootKey) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := identity.WithSystem(context.Background()) // the services run as Trent itself
 	st := f.open(t)
 	defer st.Close()
 	if err := rootkey.CheckKind(ctx, st, rk); err != nil {
@@ -355,20 +355,17 @@ func checkMigrated(t *testing.T, f *fixture, rk rootkey.RootKey) {
 	}
 }
 
-// runMigration opens the store and its meta table in f.dir and migrates.
+// runMigration opens the store in f.dir and migrates.
 func runMigration(t *testing.T, f *fixture, from, to rootkey.RootKey, afterKey func(int) error) (Report, error) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := identity.WithSystem(context.Background()) // the services run as Trent itself
 	st := f.open(t)
 	defer st.Close()
-	meta := f.openMeta(t)
-	defer meta.Close()
 	var lines []string
-	rep, err := Run(ctx, Options{Store: st, Meta: meta, From: from, To: to, afterKey: afterKey,
+	rep, err := Run(ctx, Options{Store: st, From: from, To: to, afterKey: afterKey,
 		Progress: func(s string) { lines = append(lines, s) }})
 	if err == nil {
-		st.Close()
-		if err := meta.Scrub(ctx); err != nil {
+		if err := st.(store.Migrator).Scrub(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -34,11 +35,11 @@ func sealedOf(k *store.Key) map[string][]byte {
 	out := map[string][]byte{}
 	for _, mat := range k.Materials {
 		if !mat.Deleted && mat.Sealed != nil {
-			out[materialContext(k.ID, mat.ID)] = mat.Sealed
+			out[rootkey.MaterialContext(k.ID, mat.ID)] = mat.Sealed
 		}
 	}
 	if k.Import != nil && k.Import.SealedPrivateKey != nil {
-		out[paramsContext(k.ID, k.Import.ID)] = k.Import.SealedPrivateKey
+		out[rootkey.ImportParamsContext(k.ID, k.Import.ID)] = k.Import.SealedPrivateKey
 	}
 	return out
 }
@@ -80,13 +81,13 @@ func (m *migrator) migrateKey(ctx context.Context, k *store.Key) error {
 			for i := range cur.Materials {
 				mat := &cur.Materials[i]
 				if !mat.Deleted && mat.Sealed != nil {
-					if err := swap(materialContext(cur.ID, mat.ID), &mat.Sealed); err != nil {
+					if err := swap(rootkey.MaterialContext(cur.ID, mat.ID), &mat.Sealed); err != nil {
 						return err
 					}
 				}
 			}
 			if cur.Import != nil && cur.Import.SealedPrivateKey != nil {
-				return swap(paramsContext(cur.ID, cur.Import.ID), &cur.Import.SealedPrivateKey)
+				return swap(rootkey.ImportParamsContext(cur.ID, cur.Import.ID), &cur.Import.SealedPrivateKey)
 			}
 			return nil
 		})

@@ -12,8 +12,11 @@
 //   - the kms service's secrets in the meta table ("material-id-key",
 //     "import-token-key", sealed with their name as context).
 //
-// The contexts are those of packages kms and accesskey; the tests migrate a
-// store the real services populated and decrypt with them afterwards.
+// The contexts are rootkey's (contexts.go), which packages kms and accesskey
+// seal with; the tests migrate a store the real services populated and
+// decrypt with them afterwards. The migration works through the store
+// contract: Store, and store.Migrator for what only it needs (meta values,
+// compare-and-swap of an access key's secret, scrubbing replaced rows).
 //
 // # Resumable
 //
@@ -33,11 +36,16 @@
 // cache, see rootkey.UnsealUncached); only if all of them open is the new
 // key recorded as the data's root key (root-key-kind = its ID).
 //
-// # Offline
+// # Servers on the data
 //
 // Run it with every server on the data stopped: a running server would
-// keep sealing new values under the old key (verification then fails and
-// names them; run again once it is stopped).
+// keep sealing new values under the old key. With the embedded store the
+// data dir's lock (package datadir) makes sure of it. With a shared
+// PostgreSQL store, nodes fence themselves (rootkey.Fence): once the data
+// is marked as migrating, a node still on the old key refuses writes; the
+// migration waits Options.FenceWait after marking, so that every node has
+// seen the mark before anything is re-sealed. A write that slipped through
+// anyway fails verification, which names it; run again.
 package migrate
 
 import (
@@ -45,6 +53,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/store"
@@ -52,8 +61,8 @@ import (
 
 // Options are a migration's inputs.
 type Options struct {
+	// Store is the store to migrate; it must implement store.Migrator.
 	Store store.Store
-	Meta  Meta
 	// From is the root key the data is sealed under now; nil if it is no
 	// longer available, which is fine only if every value is already
 	// sealed under To (a migration that finished re-sealing).
@@ -62,6 +71,10 @@ type Options struct {
 	To rootkey.RootKey
 	// Progress, if set, receives a line of progress now and then.
 	Progress func(string)
+	// FenceWait is how long to wait after marking the data as migrating
+	// before re-sealing, for nodes sharing the store to see the mark
+	// (rootkey.FenceWait); 0 for a store no server can be using.
+	FenceWait time.Duration
 
 	// afterKey, for tests, is called after each key; an error stops the
 	// migration there, as a crash would.
@@ -81,7 +94,8 @@ type Report struct {
 
 type migrator struct {
 	Options
-	rep Report
+	meta store.Migrator
+	rep  Report
 }
 
 // pageSize is how many keys and users are listed at a time.
@@ -92,13 +106,17 @@ const pageSize = 100
 // consistent — every value opens under one of the two keys — and running
 // again continues.
 func Run(ctx context.Context, opt Options) (Report, error) {
-	if opt.Store == nil || opt.Meta == nil || opt.To == nil {
-		return Report{}, errors.New("migrate: Store, Meta and To are required")
+	if opt.Store == nil || opt.To == nil {
+		return Report{}, errors.New("migrate: Store and To are required")
+	}
+	meta, ok := opt.Store.(store.Migrator)
+	if !ok {
+		return Report{}, fmt.Errorf("migrate: the store (%T) does not implement store.Migrator", opt.Store)
 	}
 	if opt.From != nil && opt.From.ID() == opt.To.ID() {
 		return Report{}, fmt.Errorf("migrate: the old and the new root key are the same (%s)", opt.To.ID())
 	}
-	m := &migrator{Options: opt}
+	m := &migrator{Options: opt, meta: meta}
 	if err := m.start(ctx); err != nil {
 		return m.rep, err
 	}
@@ -118,7 +136,7 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 		return m.rep, err
 	}
 	if !m.rep.AlreadyDone {
-		if err := m.Meta.Swap(ctx, rootkey.KindMetaName, []byte(rootkey.MigratingPrefix+m.To.ID()), []byte(m.To.ID())); err != nil {
+		if err := m.meta.SwapMeta(ctx, rootkey.KindMetaName, []byte(rootkey.MigratingPrefix+m.To.ID()), []byte(m.To.ID())); err != nil {
 			return m.rep, err
 		}
 	}
@@ -134,7 +152,7 @@ func (m *migrator) progress(format string, args ...any) {
 
 // start checks the recorded root key and marks the migration as started.
 func (m *migrator) start(ctx context.Context) error {
-	kind, ok, err := m.Meta.Get(ctx, rootkey.KindMetaName)
+	kind, ok, err := m.meta.GetMeta(ctx, rootkey.KindMetaName)
 	if err != nil {
 		return err
 	}
@@ -150,28 +168,41 @@ func (m *migrator) start(ctx context.Context) error {
 	case ok && strings.HasPrefix(k, rootkey.MigratingPrefix):
 		return fmt.Errorf("migrate: a migration to another root key (%s) was started on this data: finish it with that key first", strings.TrimPrefix(k, rootkey.MigratingPrefix))
 	case m.From == nil:
-		return errors.New("migrate: the old root key is needed (the data is not yet sealed under the new one)")
+		return fmt.Errorf("migrate: %w, and the data is not yet sealed under the new one: %s", ErrNoOldKey, oldKeyHint)
 	case ok && k != m.From.ID():
-		return fmt.Errorf("migrate: the data records its root key as %s, not %s (the old key given)", k, m.From.ID())
+		return fmt.Errorf("migrate: the data records its root key as %s, not %s (the old key given with --from-key, or the data dir's root.key)", k, m.From.ID())
 	}
 	// Before marking the data, check that the old key is its key: it must
 	// open the first service secret (if the store has served at all).
-	if sealed, found, err := m.Meta.Get(ctx, MetaSecrets[0]); err != nil {
+	if sealed, found, err := m.meta.GetMeta(ctx, rootkey.MaterialIDSecret); err != nil {
 		return err
 	} else if found {
-		pt, err := m.From.Unseal(sealed, MetaSecrets[0])
+		pt, err := m.From.Unseal(sealed, rootkey.MaterialIDSecret)
 		clear(pt)
 		if err != nil {
-			return fmt.Errorf("migrate: the old root key %s does not open this data (%v): give the data dir's own root.key", m.From.ID(), err)
+			return fmt.Errorf("migrate: the old root key %s does not open this data (%v): give the data dir's own root.key (--from-key FILE)", m.From.ID(), err)
 		}
 	}
 	var old []byte
 	if ok {
 		old = kind
 	}
-	if err := m.Meta.Swap(ctx, rootkey.KindMetaName, old, []byte(rootkey.MigratingPrefix+to)); err != nil {
+	if err := m.meta.SwapMeta(ctx, rootkey.KindMetaName, old, []byte(rootkey.MigratingPrefix+to)); err != nil {
+		if errors.Is(err, store.ErrValueChanged) {
+			return fmt.Errorf("migrate: the data's root key record changed meanwhile (is another migration running?): %w", err)
+		}
 		return err
 	}
 	m.progress("migrating from %s to %s", m.From.ID(), to)
+	if m.FenceWait > 0 {
+		// Nodes on the old key re-read the record at least every
+		// rootkey.FenceInterval and then refuse writes.
+		m.progress("waiting %s for every node on the old root key to see the migration and stop writing", m.FenceWait)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(m.FenceWait):
+		}
+	}
 	return nil
 }

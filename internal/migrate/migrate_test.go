@@ -136,7 +136,7 @@ func TestMigrateRefuses(t *testing.T) {
 		t.Fatalf("wrong old key, no kind recorded: %v", err)
 	}
 	// No old key, nothing migrated yet.
-	if _, err := runMigration(t, f, nil, to, nil); err == nil || !strings.Contains(err.Error(), "old root key is needed") {
+	if _, err := runMigration(t, f, nil, to, nil); !errors.Is(err, ErrNoOldKey) || !strings.Contains(err.Error(), "give it with --from-key FILE") {
 		t.Fatalf("no old key: %v", err)
 	}
 	if _, err := runMigration(t, f, from, from, nil); err == nil || !strings.Contains(err.Error(), "are the same") {

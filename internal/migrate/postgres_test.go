@@ -118,14 +118,6 @@ func pgFixture(t *testing.T) *fixture {
 				t.Fatal(err)
 			}
 			return st
-		},
-		openMeta: func(t *testing.T) Meta {
-			t.Helper()
-			m, err := OpenPostgresMeta(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return m
 		}}
 }
 
@@ -156,52 +148,5 @@ func TestMigratePostgres(t *testing.T) {
 	defer st.Close()
 	if err := rootkey.CheckKind(context.Background(), st, from); !errors.Is(err, rootkey.ErrWrongRootKey) {
 		t.Fatalf("CheckKind with the old key: %v", err)
-	}
-}
-
-func TestMetaSwap(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		f    func(t *testing.T) *fixture
-	}{
-		{"sqlite", func(t *testing.T) *fixture {
-			from, _ := rootkey.OpenSoftware(filepath.Join(t.TempDir(), "root.key"))
-			return populate(t, t.TempDir(), from, 0)
-		}},
-		{"postgres", func(t *testing.T) *fixture {
-			f := pgFixture(t)
-			f.open(t).Close() // creates the schema
-			return f
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
-			m := tc.f(t).openMeta(t)
-			defer m.Close()
-			if _, ok, err := m.Get(ctx, "x"); ok || err != nil {
-				t.Fatalf("Get of an absent name: %v, %v", ok, err)
-			}
-			if err := m.Swap(ctx, "x", []byte("old"), []byte("a")); !errors.Is(err, ErrMetaChanged) {
-				t.Fatalf("Swap from a value of an absent name: %v", err)
-			}
-			if err := m.Swap(ctx, "x", nil, []byte("a")); err != nil {
-				t.Fatal(err)
-			}
-			if err := m.Swap(ctx, "x", nil, []byte("b")); !errors.Is(err, ErrMetaChanged) {
-				t.Fatalf("Swap from absent of a present name: %v", err)
-			}
-			if err := m.Swap(ctx, "x", []byte("z"), []byte("b")); !errors.Is(err, ErrMetaChanged) {
-				t.Fatalf("Swap from the wrong value: %v", err)
-			}
-			if err := m.Swap(ctx, "x", []byte("a"), []byte("b")); err != nil {
-				t.Fatal(err)
-			}
-			if v, ok, err := m.Get(ctx, "x"); string(v) != "b" || !ok || err != nil {
-				t.Fatalf("Get = %q, %v, %v", v, ok, err)
-			}
-			if err := m.Scrub(ctx); err != nil {
-				t.Fatal(err)
-			}
-		})
 	}
 }

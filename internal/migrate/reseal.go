@@ -11,19 +11,13 @@ import (
 	"github.com/trent-kms/trent/internal/store"
 )
 
-// The sealing contexts, as kms (material.go, import.go, secrets.go) and
-// accesskey (accesskey.go) build them.
-func materialContext(keyID, materialID string) string {
-	return "key-material/" + keyID + "/" + materialID
-}
+// oldKeyHint says how `trent admin migrate-root-key` is given the old
+// root key.
+const oldKeyHint = "give it with --from-key FILE: the software root key file, the data dir's root.key, or root.key.migrated if an earlier run already retired it"
 
-func paramsContext(keyID, paramsID string) string { return "import-params/" + keyID + "/" + paramsID }
-
-func secretContext(accessKeyID string) string { return "access-key-secret/" + accessKeyID }
-
-// MetaSecrets are the meta entries that hold a value sealed under the root
-// key, with their own name as context.
-var MetaSecrets = []string{"material-id-key", "import-token-key"}
+// ErrNoOldKey is wrapped by Run's error when a value is not sealed under
+// the new root key and Options.From is nil.
+var ErrNoOldKey = errors.New("the old root key was not given")
 
 // reseal returns sealed re-sealed under To, or nil if it is sealed under
 // To already. The new value is checked to open to the same plaintext
@@ -38,7 +32,7 @@ func (m *migrator) reseal(sealed []byte, context string) ([]byte, error) {
 		return nil, fmt.Errorf("migrate: %s: new root key: %w", context, err)
 	}
 	if m.From == nil {
-		return nil, fmt.Errorf("migrate: %s is not sealed under the new root key, and the old one was not given", context)
+		return nil, fmt.Errorf("migrate: %s is not sealed under the new root key, and %w: %s", context, ErrNoOldKey, oldKeyHint)
 	}
 	pt, err = m.From.Unseal(sealed, context)
 	if err != nil {
@@ -86,13 +80,13 @@ func (m *migrator) verify(ctx context.Context) error {
 		return err
 	}
 	err = m.credentials(ctx, func(_ context.Context, c store.Credential) error {
-		return check(c.SealedSecret, secretContext(c.AccessKeyID))
+		return check(c.SealedSecret, rootkey.AccessKeySecretContext(c.AccessKeyID))
 	})
 	if err != nil {
 		return err
 	}
-	for _, name := range MetaSecrets {
-		sealed, ok, err := m.Meta.Get(ctx, name)
+	for _, name := range rootkey.ServiceSecrets() {
+		sealed, ok, err := m.meta.GetMeta(ctx, name)
 		if err != nil {
 			return err
 		}

@@ -2,8 +2,17 @@
 // softokn): selecting a token, logging in, listing and reading objects,
 // generating secret keys, importing an RSA wrapping public key, wrapping a
 // key with the algorithms AWS KMS names for importing key material, and key
-// check values. It is the layer under `trent hsm`, and later under
-// `trent byok` and an HSM root key.
+// check values. It is the one place Trent loads PKCS#11 modules: the layer
+// under `trent hsm`, `trent byok` and the HSM root key (package rootkey).
+//
+// # Sessions for concurrent work
+//
+// A Token is one session, for administration. A Pool (OpenPool) keeps
+// several logged-in sessions on the same loaded module for operations many
+// goroutines run at once — AES-GCM encryption and decryption in the token
+// (EncryptAESGCM, DecryptAESGCM) for the root key and an XKS proxy — and
+// recovers from a token restart: it drops the lost sessions, finds the
+// token again, logs in again with the remembered PIN and retries once.
 //
 // # cgo
 //

@@ -34,13 +34,20 @@ var (
 )
 
 // loadModule returns the module at path, loading and initialising it on
-// first use. nssDB, if set, is passed to NSS softokn in C_Initialize.
-func loadModule(path, nssDB string) (*module, error) {
+// first use. nssDB, if set, is passed to NSS softokn in C_Initialize;
+// flag is how the user gives the module (Config.ModuleFlag), for messages.
+func loadModule(path, nssDB, flag string) (*module, error) {
+	// NSS names its databases sql:DIR (what certutil -d takes); the
+	// directory is what C_Initialize's configdir wants.
+	nssDB = strings.TrimPrefix(nssDB, "sql:")
 	key := path
 	if strings.Contains(path, "/") {
 		if _, err := os.Stat(path); err != nil {
 			if errors.Is(err, os.ErrNotExist) {
-				return nil, fmt.Errorf("PKCS#11 module %s: no such file: install the token's PKCS#11 library or give its path with --module (env TRENT_PKCS11_MODULE)", path)
+				if flag == "" {
+					flag = "--module"
+				}
+				return nil, fmt.Errorf("PKCS#11 module %s: no such file: install the token's PKCS#11 library or give its path with %s (env TRENT_PKCS11_MODULE)", path, flag)
 			}
 			return nil, fmt.Errorf("PKCS#11 module %s: %w", path, err)
 		}

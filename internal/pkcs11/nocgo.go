@@ -49,3 +49,35 @@ func (t *Token) CheckValue(Handle) (KCV, error) { return KCV{}, ErrNoCgo }
 
 // Mechanisms returns ErrNoCgo.
 func (t *Token) Mechanisms() ([]Mechanism, error) { return nil, ErrNoCgo }
+
+// Pool is a pool of token sessions. Without cgo none can be opened.
+type Pool struct{}
+
+// OpenPool returns ErrNoCgo: this build has no PKCS#11.
+func OpenPool(Config, int) (*Pool, error) { return nil, ErrNoCgo }
+
+// Token returns nil.
+func (p *Pool) Token() *Token { return nil }
+
+// Info returns the zero TokenInfo.
+func (p *Pool) Info() TokenInfo { return TokenInfo{} }
+
+// Calls returns 0.
+func (p *Pool) Calls() int64 { return 0 }
+
+// Recoveries returns 0.
+func (p *Pool) Recoveries() int64 { return 0 }
+
+// Close does nothing.
+func (p *Pool) Close() error { return nil }
+
+// CheckAESGCM returns ErrNoCgo.
+func (p *Pool) CheckAESGCM() error { return ErrNoCgo }
+
+// EncryptAESGCM returns ErrNoCgo.
+func (p *Pool) EncryptAESGCM(PoolKey, []byte, []byte, []byte) ([]byte, []byte, error) {
+	return nil, nil, ErrNoCgo
+}
+
+// DecryptAESGCM returns ErrNoCgo.
+func (p *Pool) DecryptAESGCM(PoolKey, []byte, []byte, []byte) ([]byte, error) { return nil, ErrNoCgo }

@@ -131,7 +131,7 @@ func TestSetAttributes(t *testing.T) {
 	spec.Extractable = false
 	key := sessionKey(t, tok, spec)
 	err = tok.SetAttributes(key, changes("extractable", true, "derive", true))
-	wantErr(t, err, "C_SetAttributeValue: CKR_ATTRIBUTE_READ_ONLY (0x10): the token refused to change extractable (of derive, extractable): ",
+	wantErr(t, err, "C_SetAttributeValue: CKR_ATTRIBUTE_READ_ONLY (0x10): the token refused to change extractable (one of derive, extractable): ",
 		"extractable can only go from true to false in PKCS#11; Luna lets a modifiable key be made extractable again, this token does not: generate a new key with `trent hsm keygen --extractable`",
 		"; nothing was changed")
 	if a, _ := tok.Attributes(key); *a.Extractable || *a.Derive {
@@ -165,7 +165,7 @@ func TestSetAttributes(t *testing.T) {
 	spec.Label = "stuck"
 	stuck := sessionKey(t, tok, spec)
 	err = tok.SetAttributes(stuck, changes("modifiable", false, "sensitive", true, "extractable", false, "wrap", true))
-	wantErr(t, err, "CKR_ATTRIBUTE_READ_ONLY (0x10): the token refused to change modifiable (of wrap, extractable, sensitive, modifiable): modifiable is usually fixed when the object is created",
+	wantErr(t, err, "CKR_ATTRIBUTE_READ_ONLY (0x10): the token refused to change modifiable (one of wrap, extractable, sensitive, modifiable): modifiable is usually fixed when the object is created",
 		"; these changes were made and could not be undone: extractable, sensitive")
 	if a, _ := tok.Attributes(stuck); *a.Wrap || !*a.Sensitive {
 		t.Errorf("wrap was not undone: %s", jsonOf(a))

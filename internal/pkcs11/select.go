@@ -17,6 +17,7 @@ const (
 // selection is a Config merged with its URI: what Open looks for.
 type selection struct {
 	module, nssDB                               string
+	moduleFlag                                  string // Config.ModuleFlag
 	slot                                        *uint
 	label, serial, model, manufacturer          string
 	slotDescription, slotManufacturer           string
@@ -26,7 +27,7 @@ type selection struct {
 // resolve merges the Config's explicit fields with its URI's; a value
 // given both ways must agree.
 func (c Config) resolve() (selection, error) {
-	s := selection{module: c.Module, nssDB: c.NSSDB, slot: c.Slot, label: c.TokenLabel}
+	s := selection{moduleFlag: c.ModuleFlag, module: c.Module, nssDB: c.NSSDB, slot: c.Slot, label: c.TokenLabel}
 	if u := c.URI; u != nil {
 		if u.ModulePath != "" {
 			if s.module != "" && s.module != u.ModulePath {
@@ -63,6 +64,9 @@ func (c Config) resolve() (selection, error) {
 		s.module = nssModule
 	}
 	if s.module == "" {
+		if c.ModuleFlag != "" && c.ModuleFlag != "--module" {
+			return s, fmt.Errorf("no PKCS#11 module: give %s (env TRENT_PKCS11_MODULE) or module-path in the pkcs11: URI", c.ModuleFlag)
+		}
 		return s, fmt.Errorf("no PKCS#11 module: give --module (env TRENT_PKCS11_MODULE), module-path in a pkcs11: URI, or --nss-db for NSS softokn")
 	}
 	if strings.ContainsAny(s.nssDB, "'\x00") {

@@ -25,6 +25,7 @@ func TestResolve(t *testing.T) {
 		want string
 	}{
 		{Config{}, "no PKCS#11 module: give --module"},
+		{Config{ModuleFlag: "--pkcs11-module"}, "no PKCS#11 module: give --pkcs11-module (env TRENT_PKCS11_MODULE) or module-path in the pkcs11: URI"},
 		{Config{Module: "/a.so", URI: &URI{ModulePath: "/b.so"}}, `the module is given twice: "/a.so" and module-path="/b.so"`},
 		{Config{Module: "/a.so", URI: &URI{ModuleName: "b"}}, `does not match module-name="b"`},
 		{Config{Module: "/a.so", Slot: uintp(1), URI: &URI{SlotID: uintp(2)}}, "the slot is given twice: 1 and slot-id=2"},

@@ -90,8 +90,13 @@ func (t *Token) setAttributes(h mp.ObjectHandle, c AttrChanges) error {
 		if advice == "" {
 			advice = returnCodes[codeOf(err)].advice
 		}
-		return p11err("C_SetAttributeValue", err, fmt.Sprintf("the token refused to change %s (of %s): %s; %s",
-			ch.name, strings.Join(changing, ", "), advice, t.undo(h, todo[:i])))
+		what := ch.name
+		if len(changing) > 1 {
+			// Name the others only when there are others to name.
+			what += " (one of " + strings.Join(changing, ", ") + ")"
+		}
+		return p11err("C_SetAttributeValue", err, fmt.Sprintf("the token refused to change %s: %s; %s",
+			what, advice, t.undo(h, todo[:i])))
 	}
 	return nil
 }

@@ -29,11 +29,11 @@ type Token struct {
 // Slots lists every slot of the module cfg names (its token selection is
 // not used), with the token in it if there is one. It needs no login.
 func Slots(cfg Config) ([]SlotInfo, error) {
-	sel, err := Config{Module: cfg.Module, NSSDB: cfg.NSSDB, URI: moduleOnly(cfg.URI)}.resolve()
+	sel, err := Config{Module: cfg.Module, ModuleFlag: cfg.ModuleFlag, NSSDB: cfg.NSSDB, URI: moduleOnly(cfg.URI)}.resolve()
 	if err != nil {
 		return nil, err
 	}
-	mod, err := loadModule(sel.module, sel.nssDB)
+	mod, err := loadModule(sel.module, sel.nssDB, sel.moduleFlag)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func Open(cfg Config) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	mod, err := loadModule(sel.module, sel.nssDB)
+	mod, err := loadModule(sel.module, sel.nssDB, sel.moduleFlag)
 	if err != nil {
 		return nil, err
 	}

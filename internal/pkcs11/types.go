@@ -10,6 +10,10 @@ type Config struct {
 	// Module is the PKCS#11 library: a path, or a file name the dynamic
 	// loader finds. With NSSDB set and Module empty, libsoftokn3.so.
 	Module string
+	// ModuleFlag is how the caller's user gives Module, for messages that
+	// say what to set ("--pkcs11-module" for trent server); "--module"
+	// if empty.
+	ModuleFlag string
 	// NSSDB is an NSS database directory (made with certutil -N -d
 	// sql:DIR). Set, the module is initialised with NSS softokn's
 	// parameters for that database, and without another selection the

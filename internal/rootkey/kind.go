@@ -20,7 +20,7 @@ const MigratingPrefix = "migrating-to:"
 // probeName is the meta entry CheckKind unseals to learn whether a root key
 // opens the data: the kms service's first service secret (kms/secrets.go),
 // which every store that has served holds, sealed under its root key.
-const probeName = "material-id-key"
+const probeName = MaterialIDSecret
 
 // ErrWrongRootKey is wrapped by CheckKind's errors.
 var ErrWrongRootKey = errors.New("the root key does not open this data")

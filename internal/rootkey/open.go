@@ -34,6 +34,9 @@ type Spec struct {
 	// Init creates the HSM key if the token has none with the label
 	// (trent server --init); without it a missing key is an error.
 	Init bool
+	// OnCreate, if set, is told that Init created the HSM key: creating a
+	// root of trust is an event the server logs.
+	OnCreate func(PKCS11KeyInfo)
 	// Sessions, CacheSize and CacheTTL tune the HSM key (PKCS11Config).
 	Sessions  int
 	CacheSize int
@@ -68,14 +71,19 @@ func Open(s Spec) (RootKey, func() error, error) {
 			return nil, nil, fmt.Errorf("--root-key: %w", err)
 		}
 		cfg.Token.Module, cfg.Token.PIN = s.Module, s.PIN
+		cfg.Token.ModuleFlag = "--pkcs11-module" // what trent server calls it
 		if cfg.Token.URI != nil && cfg.Token.URI.ModulePath != "" && s.Module == cfg.Token.URI.ModulePath {
 			cfg.Token.Module = ""
 		}
 		cfg.Sessions, cfg.CacheSize, cfg.CacheTTL = s.Sessions, s.CacheSize, s.CacheTTL
 		h, err := OpenPKCS11(cfg)
 		if err != nil && s.Init && errors.Is(err, ErrNoRootKey) {
-			if _, cerr := CreatePKCS11Key(cfg); cerr != nil {
+			info, cerr := CreatePKCS11Key(cfg)
+			if cerr != nil {
 				return nil, nil, cerr
+			}
+			if s.OnCreate != nil {
+				s.OnCreate(info)
 			}
 			h, err = OpenPKCS11(cfg)
 		}

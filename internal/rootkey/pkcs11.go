@@ -33,7 +33,7 @@ import (
 // cold start or several nodes do not put the token on every request's path;
 // the kms service caches unsealed key material by material ID on top of it.
 //
-// Sessions come from a small pool of logged-in sessions. When the token
+// Sessions come from a small pool of logged-in sessions (pkcs11.Pool). When the token
 // answers that a session or the login is gone (CKR_SESSION_HANDLE_INVALID,
 // CKR_SESSION_CLOSED, CKR_DEVICE_REMOVED, CKR_TOKEN_NOT_PRESENT,
 // CKR_USER_NOT_LOGGED_IN, CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID,

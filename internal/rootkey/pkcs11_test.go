@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	mp "github.com/miekg/pkcs11"
+
 	"github.com/trent-kms/trent/internal/pkcs11"
 	"github.com/trent-kms/trent/internal/pkcs11/pkcs11test"
 	"github.com/trent-kms/trent/internal/store/sqlite"
@@ -345,7 +347,15 @@ func TestHSMRelogin(t *testing.T) {
 	}
 	wg.Wait()
 
-	if err := h.ctx.CloseAllSessions(h.slot); err != nil {
+	// The token underneath the HSM, as another part of the process (or a
+	// restart of the token) acts on it: the same library, loaded again.
+	raw := mp.New(h.cfg.Token.Module)
+	if raw == nil {
+		t.Fatal("cannot load the module")
+	}
+	defer raw.Destroy()
+	slot := h.Info().Token.Slot
+	if err := raw.CloseAllSessions(slot); err != nil {
 		t.Fatal(err)
 	}
 	checkWorks(t, h, sealed)
@@ -354,10 +364,10 @@ func TestHSMRelogin(t *testing.T) {
 	}
 
 	// A module restart: everything, handles included, is gone.
-	if err := h.ctx.Finalize(); err != nil {
+	if err := raw.Finalize(); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.ctx.Initialize(); err != nil {
+	if err := raw.Initialize(); err != nil {
 		t.Fatal(err)
 	}
 	checkWorks(t, h, sealed)
@@ -366,14 +376,14 @@ func TestHSMRelogin(t *testing.T) {
 	}
 
 	// A logout (by another part of the process) is recovered too.
-	s, err := h.get()
+	sh, err := raw.OpenSession(slot, mp.CKF_SERIAL_SESSION)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.ctx.Logout(s.h); err != nil {
+	if err := raw.Logout(sh); err != nil {
 		t.Fatal(err)
 	}
-	h.put(s)
+	_ = raw.CloseSession(sh)
 	checkWorks(t, h, sealed)
 	if h.Recoveries() != 3 {
 		t.Fatalf("%d recoveries, want 3", h.Recoveries())
@@ -566,5 +576,12 @@ func TestOpenPKCS11Spec(t *testing.T) {
 	}
 	if _, _, err := Open(Spec{Value: "pkcs11:token=x?pin-value=1", Module: tc.Module}); err == nil || !strings.Contains(err.Error(), "pin-value") {
 		t.Fatalf("pin-value: %v", err)
+	}
+	// The server's flag for the module is --pkcs11-module: the message says so.
+	if _, _, err := Open(Spec{Value: "pkcs11:token=x"}); err == nil || !strings.Contains(err.Error(), "give --pkcs11-module") {
+		t.Fatalf("without a module: %v", err)
+	}
+	if _, _, err := Open(Spec{Value: "pkcs11:token=x", Module: "/nonexistent/lib.so"}); err == nil || !strings.Contains(err.Error(), "give its path with --pkcs11-module") {
+		t.Fatalf("missing module file: %v", err)
 	}
 }

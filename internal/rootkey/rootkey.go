@@ -20,7 +20,14 @@
 //
 // Seal binds each sealed value to a context string (for example
 // "key-material/<key-id>/<material-id>"), passed as AES-GCM additional data,
-// so a sealed value copied into another record does not unseal there.
+// so a sealed value copied into another record does not unseal there. Every
+// context Trent uses is defined in contexts.go, and only there.
+//
+// # Fencing
+//
+// [Fence] wraps a node's store so that it refuses writes once the data is
+// being migrated, or has been migrated, to another root key: nodes sharing
+// a PostgreSQL store cannot seal new secrets under a retired key.
 package rootkey
 
 import "errors"

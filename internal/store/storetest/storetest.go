@@ -18,8 +18,10 @@
 // The suite checks the contract written in package store: every field
 // round-trips, Version is assigned by the store, returned records are copies,
 // documented errors wrap [store.ErrNotFound] and [store.ErrExists], UpdateKey
-// and UpdateUser are atomic and serialised, KeysDue follows every write, and
-// DeleteKey deletes the key's aliases and grants. Run the suite
+// and UpdateUser are atomic and serialised, KeysDue follows every write,
+// DeleteKey deletes the key's aliases and grants, and the IAM rules hold
+// under concurrent calls: user names unique regardless of case, the
+// credential limit, and no credential for a user that does not exist. Run the suite
 // under the race detector.
 //
 // Timestamps are compared with time.Time.Equal and must come back in UTC;
@@ -45,8 +47,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Aliases", func(t *testing.T) { testAliases(t, open) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
+	t.Run("IAMRules", func(t *testing.T) { testIAMRules(t, open) })
+	t.Run("IAMRaces", func(t *testing.T) { testIAMRaces(t, same(open)) })
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("Meta", func(t *testing.T) { testMeta(t, open) })
+	t.Run("Migrator", func(t *testing.T) { testMigrator(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 }
 

@@ -210,9 +210,9 @@ func TestBYOKSoftHSM(t *testing.T) {
 	r, progress := byokOK(t, imp("--generate", "--hsm-label", "gen", "--alias", "hsm-aes", "--description", "from SoftHSM2",
 		"--tag", "team=payments", "--tag", "env=test", "--no-expiry")...)
 	checkByokImport(t, c, r, "RSAES_OAEP_SHA_1", types.ExpirationModelTypeKeyMaterialDoesNotExpire)
-	for _, want := range []string{"[1/12] open the token ... ok", "note: not RSAES_OAEP_SHA_256: the token refuses it (C_WrapKey: CKR_ARGUMENTS_BAD)\n",
+	for _, want := range []string{"[1/12] reach KMS and check the KMS key ... ok", "[2/12] open the token ... ok", "note: not RSAES_OAEP_SHA_256: the token refuses it (C_WrapKey: CKR_ARGUMENTS_BAD)\n",
 		"[3/12] choose the wrapping algorithm ...", "ok: RSAES_OAEP_SHA_1 with an RSA_2048 wrapping key",
-		"[8/12] wrap the key in the HSM with RSAES_OAEP_SHA_1 ... ok: 256 bytes", "[9/12] destroy the wrapping key in the token ... ok",
+		"[8/12] wrap the key in the HSM ... ok: RSAES_OAEP_SHA_1, 256 bytes", "[9/12] destroy the wrapping key in the token ... ok",
 		"[12/12] prove that KMS holds the HSM's key ... ok: imported again under a fresh import token and wrapping key, KMS accepted it as the same key material"} {
 		if !strings.Contains(progress, want) {
 			t.Errorf("progress does not contain %q:\n%s", want, progress)
@@ -226,6 +226,7 @@ func TestBYOKSoftHSM(t *testing.T) {
 	if err != nil || aws.ToString(md.KeyId) != r.KeyID || aws.ToString(md.Description) != "from SoftHSM2" || len(tags.Tags) != 2 {
 		t.Errorf("key: %+v, tags %+v, %v", md, tags, err)
 	}
+	remember(t, []byte("attack at dawn"))
 	enc, err := c.Encrypt(context.Background(), &kms.EncryptInput{KeyId: aws.String("alias/hsm-aes"), Plaintext: []byte("attack at dawn"), EncryptionContext: importContext})
 	if err != nil {
 		t.Fatal(err)
@@ -268,13 +269,13 @@ func TestBYOKSoftHSM(t *testing.T) {
 	if err := os.WriteFile(badPIN, []byte("0000\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	byokFails(t, []string{"trent byok import: step 1 (open the token): token \"trent-test\"", "C_Login: CKR_PIN_INCORRECT (0xA0): the PIN is wrong"},
+	byokFails(t, []string{"trent byok import: step 2 (open the token): token \"trent-test\"", "C_Login: CKR_PIN_INCORRECT (0xA0): the PIN is wrong"},
 		append(imp("--generate", "--no-expiry"), "--pin-file", badPIN)...)
-	byokFails(t, []string{"step 1 (open the token): PKCS#11 module /nonexistent/libCryptoki2_64.so: no such file"},
+	byokFails(t, []string{"step 2 (open the token): PKCS#11 module /nonexistent/libCryptoki2_64.so: no such file"},
 		append(imp("--generate", "--no-expiry"), "--module", "/nonexistent/libCryptoki2_64.so")...)
-	byokFails(t, []string{"step 2 (check the KMS key): KMS key " + keyARN(enabledKey) + " is Enabled, not PendingImport: it already holds key material",
+	byokFails(t, []string{"step 1 (reach KMS and check the KMS key): KMS key " + keyARN(enabledKey) + " is Enabled, not PendingImport: it already holds key material",
 		"use trent byok export and trent byok upload"}, imp("--hsm-key", "known", "--key-id", enabledKey, "--no-expiry")...)
-	byokFails(t, []string{"step 2 (check the KMS key): alias/hsm-aes already names KMS key"}, imp("--generate", "--alias", "alias/hsm-aes", "--no-expiry")...)
+	byokFails(t, []string{"step 1 (reach KMS and check the KMS key): alias/hsm-aes already names KMS key"}, imp("--generate", "--alias", "alias/hsm-aes", "--no-expiry")...)
 	unchanged(t, c, tf, objects, keys)
 
 	// A refusal after the KMS key was made: the key's deletion is
@@ -331,7 +332,7 @@ func TestBYOKAirGapped(t *testing.T) {
 	id, _ := createExternalKey(t, c)
 	d1 := filepath.Join(t.TempDir(), "d1")
 	_, progress := byokOK(t, export(d1, "--key-id", id, "--wrapping-key-spec", "RSA_2048")...)
-	if !strings.Contains(progress, "[8/8] write the files ... ok") {
+	if !strings.Contains(progress, "[9/9] write the files ... ok") {
 		t.Errorf("export progress:\n%s", progress)
 	}
 	var m struct {
@@ -393,7 +394,7 @@ func TestBYOKAirGapped(t *testing.T) {
 	mustTrent(t, append([]string{"hsm", "import-pubkey", "--in", pub, "--label", "AWS Public Key", "--wrap=false"}, tf...)...)
 	withPub := tokenObjects(t, tf)
 	d4 := filepath.Join(t.TempDir(), "d4")
-	byokFails(t, []string{"trent byok export: step 5 (wrap the key in the HSM with RSAES_OAEP_SHA_1): the wrapping key (handle", `label "AWS Public Key") has wrap=false`,
+	byokFails(t, []string{"trent byok export: step 5 (wrap the key in the HSM): the wrapping key (handle", `label "AWS Public Key") has wrap=false`,
 		"set it with `trent hsm set-attrs --handle"}, export(d4, "--params-file", params, "--algorithm", "RSAES_OAEP_SHA_1", "--wrapping-key", "AWS Public Key")...)
 	if code, _, errOut := trent(append([]string{"byok"}, export(d4, "--params-file", params)...)...); code != 2 || !strings.Contains(errOut, "give --algorithm: the --wrapping-algorithm the parameters were requested with") {
 		t.Errorf("export without --algorithm: exit %d, %s", code, errOut)
@@ -461,6 +462,7 @@ func TestBYOKNSS(t *testing.T) {
 	if !strings.Contains(progress, "ok: RSAES_OAEP_SHA_256 with an RSA_2048 wrapping key (the preferred one)") || strings.Contains(progress, "note: not") {
 		t.Errorf("progress:\n%s", progress)
 	}
+	remember(t, []byte("attack at dawn"))
 	enc, err := c.Encrypt(context.Background(), &kms.EncryptInput{KeyId: aws.String(r.KeyID), Plaintext: []byte("attack at dawn"), EncryptionContext: importContext})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"github.com/trent-kms/trent/internal/byokflow"
 )
 
 const byokUsage = `Usage: trent byok <subcommand> [flags]
@@ -19,8 +21,10 @@ Subcommands:
            key of origin EXTERNAL, choose the wrapping algorithm both sides
            support, wrap the key in the HSM, import it, and prove that KMS
            holds the HSM's key
+  params   KMS side: get import parameters and write ImportParameters.zip
+           (the console's file, with the wrapping algorithm recorded)
   export   air-gapped, HSM side: wrap the key under KMS's wrapping key (from
-           get-parameters-for-import output, the console's files, or a KMS
+           ImportParameters.zip, get-parameters-for-import JSON, or a KMS
            call) and write wrapped.key, token.bin and import.json
   upload   air-gapped, KMS side: import what export wrote
 
@@ -33,8 +37,22 @@ The token is selected as for trent hsm (--module, --nss-db, --token-label,
 
 Progress goes to standard error, the result to standard output (--json for
 JSON). A failure names the step, says what to do, and undoes what the run
-made. Run 'trent byok <subcommand> -h' for its flags.
+made. Run 'trent byok <subcommand> -h' for its synopsis, flags and steps.
 `
+
+// byokCommand is one trent byok subcommand: its help text and its flags,
+// which return the function that runs it.
+type byokCommand struct {
+	name, help string
+	flags      func(fs *flag.FlagSet) func(r *byokRun) error
+}
+
+var byokCommands = []byokCommand{
+	{"import", byokImportHelp, byokImportFlags},
+	{"params", byokParamsHelp, byokParamsFlags},
+	{"export", byokExportHelp, byokExportFlags},
+	{"upload", byokUploadHelp, byokUploadFlags},
+}
 
 // byokRun is one run of a trent byok subcommand.
 type byokRun struct {
@@ -44,11 +62,6 @@ type byokRun struct {
 	stdout io.Writer
 	stderr io.Writer
 	prog   *progress
-	// cleanups run, newest first, when the run fails.
-	cleanups []func(ctx context.Context) string
-	// closers run, newest first, at the end of every run, after the
-	// cleanups (which may need the token still open).
-	closers []func()
 }
 
 func runBYOK(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -56,116 +69,70 @@ func runBYOK(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, byokUsage)
 		return 2
 	}
-	var define func(fs *flag.FlagSet) func(r *byokRun) error
-	switch args[0] {
-	case "-h", "--help", "help":
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, byokUsage)
 		return 0
-	case "import":
-		define = byokImportFlags
-	case "export":
-		define = byokExportFlags
-	case "upload":
-		define = byokUploadFlags
-	default:
+	}
+	var cmd *byokCommand
+	for i := range byokCommands {
+		if byokCommands[i].name == args[0] {
+			cmd = &byokCommands[i]
+		}
+	}
+	if cmd == nil {
 		fmt.Fprintf(stderr, "trent byok: unknown subcommand %q\n\n%s", args[0], byokUsage)
 		return 2
 	}
-	r := &byokRun{ctx: ctx, prefix: "trent byok " + args[0], stdout: stdout, stderr: stderr, prog: &progress{w: stderr}}
+	r := &byokRun{ctx: ctx, prefix: "trent byok " + cmd.name, stdout: stdout, stderr: stderr, prog: &progress{w: stderr}}
 	if err := refusePINArgument(args[1:]); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", r.prefix, err)
 		return 2
 	}
 	fs := flag.NewFlagSet(r.prefix, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), cmd.help)
+		fmt.Fprintln(fs.Output(), "\nFlags:")
+		fs.PrintDefaults()
+	}
 	fs.BoolVar(&r.json, "json", false, "print the result as JSON")
-	run := define(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	run := cmd.flags(fs)
+	if code, ok := parseFlags(fs, args[1:], stdout); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "%s: unexpected argument %q (flags come as --name value)\n", r.prefix, fs.Arg(0))
 		return 2
 	}
-	defer func() {
-		for i := len(r.closers) - 1; i >= 0; i-- {
-			r.closers[i]()
-		}
-	}()
 	err := run(r)
 	if err == nil {
 		return 0
 	}
-	r.prog.fail()
 	fmt.Fprintf(stderr, "%s: %v\n", r.prefix, err)
-	r.undo()
 	var u usageError
-	if errors.As(err, &u) {
+	var fu byokflow.UsageError
+	if errors.As(err, &u) || errors.As(err, &fu) {
 		return 2
 	}
 	return 1
 }
 
-// onFailure registers a cleanup; it returns what it did, for the user.
-func (r *byokRun) onFailure(f func(ctx context.Context) string) {
-	r.cleanups = append(r.cleanups, f)
-}
-
-// undo runs the cleanups newest first, with a context that an interrupt
-// does not cancel (Ctrl-C should not leave half a run behind).
-func (r *byokRun) undo() {
-	ctx := context.WithoutCancel(r.ctx)
-	for i := len(r.cleanups) - 1; i >= 0; i-- {
-		if s := r.cleanups[i](ctx); s != "" {
-			fmt.Fprintf(r.stderr, "%s: cleanup: %s\n", r.prefix, s)
-		}
-	}
-}
-
-// step runs one numbered step: it prints "[n/N] title ...", then "ok"
-// with what fn reports, or, if fn fails, an error that names the step.
-func (r *byokRun) step(title string, fn func() (string, error)) error {
-	r.prog.begin(title)
-	detail, err := fn()
-	if err != nil {
-		r.prog.fail()
-		var u usageError
-		if errors.As(err, &u) {
-			return err
-		}
-		return &stepError{n: r.prog.n, title: title, err: err}
-	}
-	r.prog.done(detail)
-	return nil
-}
-
-// stepError is a failed step: "step 5 (import the wrapping key into the
-// token): …".
-type stepError struct {
-	n     int
-	title string
-	err   error
-}
-
-func (e *stepError) Error() string { return fmt.Sprintf("step %d (%s): %v", e.n, e.title, e.err) }
-func (e *stepError) Unwrap() error { return e.err }
-
-// progress prints numbered steps to standard error. Notes (from the token
-// layer, or about choices made) go on their own lines.
+// progress prints a workflow's steps to standard error (it is the
+// byokflow.Observer). Notes (from the token layer, or about choices
+// made) go on their own lines.
 type progress struct {
-	w        io.Writer
-	n, total int
-	open     bool
-	quiet    bool // notes are dropped (while probing the token)
+	w    io.Writer
+	n    int
+	open bool
 }
 
-func (p *progress) begin(title string) {
-	p.n++
-	fmt.Fprintf(p.w, "[%d/%d] %s ...", p.n, p.total, title)
+func (p *progress) Begin(n, total int, title string) {
+	p.n = n
+	fmt.Fprintf(p.w, "[%d/%d] %s ...", n, total, title)
 	p.open = true
 }
 
-func (p *progress) done(detail string) {
+func (p *progress) Done(detail string) {
 	if !p.open {
 		fmt.Fprint(p.w, "      ...")
 	}
@@ -176,23 +143,22 @@ func (p *progress) done(detail string) {
 	p.open = false
 }
 
-func (p *progress) fail() {
+func (p *progress) Failed() {
 	if p.open {
 		fmt.Fprintln(p.w, " failed")
 		p.open = false
 	}
 }
 
-func (p *progress) note(s string) {
-	if p.quiet {
-		return
-	}
+func (p *progress) Note(s string) {
 	if p.open {
 		fmt.Fprintln(p.w)
 		p.open = false
 	}
 	fmt.Fprintf(p.w, "      note: %s\n", s)
 }
+
+func (p *progress) Cleanup(s string) { fmt.Fprintf(p.w, "      cleanup: %s\n", s) }
 
 // printResult writes the result: JSON, or key=value lines.
 func (r *byokRun) printResult(v any, lines [][2]string) error {

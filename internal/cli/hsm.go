@@ -21,24 +21,27 @@ PKCS#11 tools for the HSM side of bring-your-own-key.
 Subcommands:
   slots          list slots and tokens (slot id, label, serial, model, firmware, flags)
   mechanisms     list the token's mechanisms
-  objects        list objects (handle, class, key type, size, label, id)
+  objects        list objects (class, key type, size, label, id, handle; --json adds each one's URI)
   attrs          show every common attribute of an object
-  set-attrs      set boolean attributes and the label of an object
-  import-pubkey  import KMS's RSA wrapping public key (DER, base64 or PEM)
+  set-attrs      set boolean attributes and the label (--new-label) of an object
+  import-pubkey  import KMS's RSA wrapping public key (ImportParameters.zip,
+                 get-parameters-for-import JSON, DER, base64 or PEM)
   keygen         generate an AES key (or a generic secret for HMAC)
   wrap           wrap a key under the wrapping key with a KMS wrapping algorithm
   kcv            compute a key check value inside the token
   destroy        destroy an object
 
 Every subcommand takes the token flags below, and --json for JSON output.
-Objects (--handle, --key, --wrapping-key) are given as a handle number,
-label:NAME, id:HEX, a pkcs11: URI with object=/id=/type=, or a plain label.
-HSMs such as Luna and NSS keep handles from one run to the next; SoftHSM2
-numbers objects anew in each session, so use labels or ids there.
+Objects (--object, --key, --wrapping-key) are named by label:NAME, id:HEX,
+a pkcs11: URI with object=/id=/type=, or a plain label: these name the same
+object in every session. A bare handle number does not on every module
+(SoftHSM2 numbers objects anew in each session; Luna and NSS keep them), so
+destroy, set-attrs and wrap act on one only when --label or --id confirms
+it, or you answer yes on a terminal; without a terminal they refuse.
 
 Token flags (each has an environment variable):
   --module PATH        PKCS#11 library (TRENT_PKCS11_MODULE)
-  --nss-db DIR         NSS softokn database; implies libsoftokn3.so (TRENT_NSS_DB)
+  --nss-db DIR         NSS softokn database (DIR or sql:DIR); implies libsoftokn3.so (TRENT_NSS_DB)
   --token-label LABEL  token label (TRENT_PKCS11_TOKEN_LABEL)
   --slot ID            slot id (TRENT_PKCS11_SLOT)
   --uri URI            RFC 7512 pkcs11: URI (TRENT_PKCS11_URI)
@@ -114,8 +117,8 @@ func runHSM(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	h := &hsmRun{fs: fs, stdout: stdout, stderr: stderr}
 	fs.BoolVar(&h.json, "json", false, "print JSON instead of text")
 	run := cmd.flags(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args[1:], stdout); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "%s: unexpected argument %q (flags come as --name value)\n", prefix, fs.Arg(0))
@@ -175,7 +178,7 @@ type tokenFlags struct {
 
 func (t *tokenFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&t.module, "module", env("TRENT_PKCS11_MODULE", ""), "PKCS#11 library path (env TRENT_PKCS11_MODULE)")
-	fs.StringVar(&t.nssDB, "nss-db", env("TRENT_NSS_DB", ""), "NSS softokn database directory (env TRENT_NSS_DB)")
+	fs.StringVar(&t.nssDB, "nss-db", env("TRENT_NSS_DB", ""), "NSS softokn database directory, DIR or sql:DIR (env TRENT_NSS_DB)")
 	fs.StringVar(&t.label, "token-label", env("TRENT_PKCS11_TOKEN_LABEL", ""), "token label (env TRENT_PKCS11_TOKEN_LABEL)")
 	fs.StringVar(&t.slot, "slot", env("TRENT_PKCS11_SLOT", ""), "slot id (env TRENT_PKCS11_SLOT)")
 	fs.StringVar(&t.uri, "uri", env("TRENT_PKCS11_URI", ""), "RFC 7512 pkcs11: URI of the token (env TRENT_PKCS11_URI)")
@@ -185,7 +188,11 @@ func (t *tokenFlags) define(fs *flag.FlagSet) {
 // config builds the pkcs11.Config; the URI is also returned for its
 // object and PIN attributes.
 func (t *tokenFlags) config() (pkcs11.Config, *pkcs11.URI, error) {
-	cfg := pkcs11.Config{Module: t.module, NSSDB: t.nssDB, TokenLabel: t.label}
+	db, err := nssDir(t.nssDB)
+	if err != nil {
+		return pkcs11.Config{}, nil, err
+	}
+	cfg := pkcs11.Config{Module: t.module, NSSDB: db, TokenLabel: t.label}
 	if t.slot != "" {
 		n, err := strconv.ParseUint(t.slot, 10, 0)
 		if err != nil {
@@ -196,7 +203,6 @@ func (t *tokenFlags) config() (pkcs11.Config, *pkcs11.URI, error) {
 	}
 	var uri *pkcs11.URI
 	if t.uri != "" {
-		var err error
 		if uri, err = pkcs11.ParseURI(t.uri); err != nil {
 			return cfg, nil, err
 		}
@@ -206,6 +212,19 @@ func (t *tokenFlags) config() (pkcs11.Config, *pkcs11.URI, error) {
 		cfg.URI = uri
 	}
 	return cfg, uri, nil
+}
+
+// nssDir takes an NSS database as certutil names it, DIR or sql:DIR, and
+// returns the directory: Trent opens it as sql: itself. The legacy dbm:
+// format is refused: NSS softokn opens only sql: databases for PKCS#11.
+func nssDir(s string) (string, error) {
+	if d, ok := strings.CutPrefix(s, "sql:"); ok {
+		return d, nil
+	}
+	if d, ok := strings.CutPrefix(s, "dbm:"); ok {
+		return "", fmt.Errorf("--nss-db %q is a legacy dbm: database: convert it with certutil --upgrade-merge, or create a new one with certutil -N -d sql:%s", s, d)
+	}
+	return s, nil
 }
 
 // printJSON writes v as indented JSON.

@@ -160,8 +160,8 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// kcvHandle is the handle trent hsm kcv reports for id:aa.
-func kcvHandle(t *testing.T, tf []string) pkcs11.Handle {
+// kcvURI is the object URI trent hsm kcv reports for id:aa.
+func kcvURI(t *testing.T, tf []string) string {
 	t.Helper()
-	return decodeJSON[kcvResult](t, mustRun(t, hsm("kcv", tf, "--handle", "id:aa", "--json")...)).Handle
+	return decodeJSON[kcvResult](t, mustRun(t, hsm("kcv", tf, "--handle", "id:aa", "--json")...)).URI
 }

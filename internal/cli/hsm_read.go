@@ -88,27 +88,35 @@ func objectsFlags(fs *flag.FlagSet) func(*hsmRun) error {
 		if err != nil {
 			return err
 		}
+		info := h.tok.Info()
 		if h.json {
-			if objs == nil {
-				objs = []pkcs11.Object{}
+			out := make([]listedObject, len(objs))
+			for i, o := range objs {
+				out[i] = listedObject{o, o.URI(info).String()}
 			}
-			return h.printJSON(objs)
+			return h.printJSON(out)
 		}
 		w := tabwriter.NewWriter(h.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(w, "HANDLE\tCLASS\tKEY TYPE\tSIZE\tLABEL\tID")
+		fmt.Fprintln(w, "CLASS\tKEY TYPE\tSIZE\tLABEL\tID\tHANDLE")
 		for _, o := range objs {
 			size := ""
 			if o.Bits > 0 {
 				size = fmt.Sprintf("%d bits", o.Bits)
 			}
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", o.Handle, o.Class, dash(o.KeyType), dash(size), dash(o.Label), dash(o.ID.String()))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\n", o.Class, dash(o.KeyType), dash(size), dash(o.Label), dash(o.ID.String()), o.Handle)
 		}
 		if err := w.Flush(); err != nil {
 			return err
 		}
-		fmt.Fprintf(h.stdout, "%d object(s) on token %q\n", len(objs), h.tok.Info().Label)
+		fmt.Fprintf(h.stdout, "%d object(s) on token %q; name them by label:NAME, id:HEX or pkcs11: URI (--json shows each one's URI): handles may change from one session to the next (SoftHSM2 renumbers)\n", len(objs), info.Label)
 		return nil
 	}
+}
+
+// listedObject is an object of trent hsm objects --json, with its URI.
+type listedObject struct {
+	pkcs11.Object
+	URI string `json:"uri"`
 }
 
 func dash(s string) string {
@@ -120,13 +128,13 @@ func dash(s string) string {
 
 // attrs: the attribute set of Luna's cmu getattribute, as name=value lines.
 func attrsFlags(fs *flag.FlagSet) func(*hsmRun) error {
-	sel := fs.String("handle", "", "the object: handle, label:NAME, id:HEX or pkcs11: URI")
+	sel := objectFlag(fs, "the object (a bare handle number is read as it is)")
 	return func(h *hsmRun) error {
-		oh, err := resolveObject(h.tok, "handle", orURIObject(*sel, h.uri), "")
+		o, err := resolveObject(h.tok, "object", orURIObject(*sel, h.uri), "")
 		if err != nil {
 			return err
 		}
-		a, err := h.tok.Attributes(oh)
+		a, err := h.tok.Attributes(o.Handle)
 		if err != nil {
 			return err
 		}
@@ -138,17 +146,15 @@ func attrsFlags(fs *flag.FlagSet) func(*hsmRun) error {
 	}
 }
 
-// orURIObject uses the --uri's object attributes when no selector is given.
-func orURIObject(sel string, u *pkcs11.URI) string {
-	if sel == "" && u != nil && u.HasObject() {
-		return u.String()
-	}
-	return sel
-}
-
+// printAttrs prints attributes as name=value lines; uri= is the stable
+// reference, handle= is valid in this session only on some modules.
 func printAttrs(h *hsmRun, a pkcs11.Attrs) {
 	line := func(name string, v any) { fmt.Fprintf(h.stdout, "%s=%v\n", name, v) }
-	line("handle", a.Handle)
+	o := pkcs11.Object{Class: a.Class, ID: a.ID}
+	if a.Label != nil {
+		o.Label = *a.Label
+	}
+	line("uri", o.URI(h.tok.Info()))
 	line("class", a.Class)
 	for _, b := range []struct {
 		name string
@@ -191,29 +197,32 @@ func printAttrs(h *hsmRun, a pkcs11.Attrs) {
 	if a.CheckValue != nil {
 		line("check_value", a.CheckValue)
 	}
+	line("handle", a.Handle)
 }
 
 // kcvResult is the JSON of trent hsm kcv.
 type kcvResult struct {
 	Handle pkcs11.Handle `json:"handle"`
+	URI    string        `json:"uri"`
 	pkcs11.KCV
 }
 
 func kcvFlags(fs *flag.FlagSet) func(*hsmRun) error {
-	sel := fs.String("handle", "", "the secret key: handle, label:NAME, id:HEX or pkcs11: URI")
+	sel := objectFlag(fs, "the secret key (a bare handle number is read as it is)")
 	return func(h *hsmRun) error {
-		oh, err := resolveObject(h.tok, "handle", orURIObject(*sel, h.uri), "secret-key")
+		o, err := resolveObject(h.tok, "object", orURIObject(*sel, h.uri), "secret-key")
 		if err != nil {
 			return err
 		}
-		kcv, err := h.tok.CheckValue(oh)
+		kcv, err := h.tok.CheckValue(o.Handle)
 		if err != nil {
 			return err
 		}
+		uri := o.URI(h.tok.Info()).String()
 		if h.json {
-			return h.printJSON(kcvResult{Handle: oh, KCV: kcv})
+			return h.printJSON(kcvResult{Handle: o.Handle, URI: uri, KCV: kcv})
 		}
-		fmt.Fprintf(h.stdout, "kcv=%s method=%s handle=%d\n", kcv.Value, kcv.Method, oh)
+		fmt.Fprintf(h.stdout, "kcv=%s method=%s object=%s\n", kcv.Value, kcv.Method, uri)
 		return nil
 	}
 }

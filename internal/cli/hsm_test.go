@@ -70,7 +70,7 @@ func TestHSMSoftHSM(t *testing.T) {
 		t.Errorf("import-pubkey: %+v", a)
 	}
 	out = mustRun(t, hsm("import-pubkey", tf, "--in", pemFile, "--label", "pem copy", "--id", "0102", "--wrap=false")...)
-	if !strings.Contains(out, "imported RSA-2048 public key: handle ") || !strings.Contains(out, "wrap=false") || !strings.Contains(out, "id=0102") {
+	if !strings.Contains(out, `imported RSA-2048 public key on token "trent-test": label "pem copy", id 0102, pkcs11:serial=`) || !strings.Contains(out, "wrap=false") || !strings.Contains(out, "id=0102") {
 		t.Errorf("import-pubkey text: %s", out)
 	}
 	// keygen: the BYOK default, an AES-128 with other attributes, an HMAC key.
@@ -127,7 +127,7 @@ func TestHSMSoftHSM(t *testing.T) {
 		t.Errorf("objects --label none: %+v", got)
 	}
 	out = mustRun(t, hsm("objects", tf, "--class", "secret-key")...)
-	if !strings.Contains(out, "HANDLE  CLASS") || !strings.Contains(out, "byok-aes") || !strings.Contains(out, "3 object(s) on token \"trent-test\"") {
+	if !strings.Contains(out, "CLASS       KEY TYPE") || !strings.Contains(out, "byok-aes") || !strings.Contains(out, "3 object(s) on token \"trent-test\"; name them by label:NAME") {
 		t.Errorf("objects text:\n%s", out)
 	}
 
@@ -144,17 +144,17 @@ func TestHSMSoftHSM(t *testing.T) {
 	if pub.ModulusBits == nil || *pub.ModulusBits != 2048 || pub.PublicExponent.String() != "010001" {
 		t.Errorf("attrs public key: %+v", pub)
 	}
-	mustFail(t, 1, []string{`--handle "missing": no object on token "trent-test" matches`}, hsm("attrs", tf, "--handle", "missing")...)
-	mustFail(t, 1, []string{"--handle 999999: token \"trent-test\" has no object with this handle"}, hsm("attrs", tf, "--handle", "999999")...)
+	mustFail(t, 1, []string{`--object "missing": no object on token "trent-test" matches`}, hsm("attrs", tf, "--handle", "missing")...)
+	mustFail(t, 1, []string{`--object "999999": token "trent-test" has no object with handle 999999 in this session`}, hsm("attrs", tf, "--object", "999999")...)
 	mustFail(t, 1, []string{`the object URI names token="other" but the open token has "trent-test"`}, hsm("attrs", tf, "--handle", "pkcs11:token=other;object=x")...)
-	mustFail(t, 2, []string{"--handle is required"}, hsm("attrs", tf)...)
+	mustFail(t, 2, []string{"--object is required"}, hsm("attrs", tf)...)
 
 	// set-attrs: Luna's step 2.5 on the PEM copy, then a refusal.
-	a = decodeJSON[pkcs11.Attrs](t, mustRun(t, hsm("set-attrs", tf, "--handle", "pem copy", "--wrap", "--encrypt=true", "--label", "renamed", "--json")...))
+	a = decodeJSON[pkcs11.Attrs](t, mustRun(t, hsm("set-attrs", tf, "--object", "pem copy", "--wrap", "--encrypt=true", "--new-label", "renamed", "--json")...))
 	if !*a.Wrap || *a.Label != "renamed" {
 		t.Errorf("set-attrs: %+v", a)
 	}
-	mustFail(t, 1, []string{"trent hsm set-attrs: C_SetAttributeValue: CKR_ATTRIBUTE_READ_ONLY (0x10): the token refused to change sensitive (of sensitive): sensitive can only go from false to true in PKCS#11", "nothing was changed"},
+	mustFail(t, 1, []string{"trent hsm set-attrs: C_SetAttributeValue: CKR_ATTRIBUTE_READ_ONLY (0x10): the token refused to change sensitive: sensitive can only go from false to true in PKCS#11", "nothing was changed"},
 		hsm("set-attrs", tf, "--handle", "byok-aes", "--sensitive=false")...)
 	mustFail(t, 2, []string{"nothing to set"}, hsm("set-attrs", tf, "--handle", "byok-aes")...)
 
@@ -165,7 +165,7 @@ func TestHSMSoftHSM(t *testing.T) {
 	if !bytes.Equal(kcv.Value, k.KCV) || kcv.Method != pkcs11.KCVAESECB {
 		t.Errorf("kcv: %+v, keygen said %s", kcv, k.KCV)
 	}
-	if out := mustRun(t, hsm("kcv", tf, "--handle", "id:aa")...); out != "kcv="+k.KCV.String()+" method=AES-ECB handle="+jsonNumber(kcvHandle(t, tf))+"\n" {
+	if out := mustRun(t, hsm("kcv", tf, "--object", "id:aa")...); out != "kcv="+k.KCV.String()+" method=AES-ECB object="+kcvURI(t, tf)+"\n" {
 		t.Errorf("kcv text: %q", out)
 	}
 

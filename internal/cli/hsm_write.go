@@ -1,26 +1,29 @@
 package cli
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/trent-kms/trent/internal/byokflow"
 	"github.com/trent-kms/trent/internal/pkcs11"
 )
 
 func setAttrsFlags(fs *flag.FlagSet) func(*hsmRun) error {
-	sel := fs.String("handle", "", "the object: handle, label:NAME, id:HEX or pkcs11: URI")
-	label := fs.String("label", "", "new label")
+	sel := objectFlag(fs, "the object to change")
+	newLabel := fs.String("new-label", "", "new CKA_LABEL")
+	label := fs.String("label", "", "the label the object must have (confirms a bare handle number)")
+	id := fs.String("id", "", "the CKA_ID (hex) the object must have (confirms a bare handle number)")
 	bools := map[string]*bool{}
 	for _, name := range pkcs11.BoolAttrs {
 		bools[name] = fs.Bool(name, false, "set CKA_"+strings.ToUpper(name)+" (--"+name+" or --"+name+"=false)")
 	}
 	return func(h *hsmRun) error {
 		c := pkcs11.AttrChanges{Bool: map[string]bool{}}
-		if flagSet(h.fs, "label") {
-			c.Label = label
+		if flagSet(h.fs, "new-label") {
+			c.Label = newLabel
 		}
 		for name, v := range bools {
 			if flagSet(h.fs, name) {
@@ -28,16 +31,20 @@ func setAttrsFlags(fs *flag.FlagSet) func(*hsmRun) error {
 			}
 		}
 		if c.Label == nil && len(c.Bool) == 0 {
-			return usagef("nothing to set: give --label or boolean attributes such as --wrap --encrypt (or --wrap=false)")
+			return usagef("nothing to set: give --new-label or boolean attributes such as --wrap --encrypt (or --wrap=false)")
 		}
-		oh, err := resolveObject(h.tok, "handle", orURIObject(*sel, h.uri), "")
+		want, wantID, err := confirmFlags(h, *label, *id)
 		if err != nil {
 			return err
 		}
-		if err := h.tok.SetAttributes(oh, c); err != nil {
+		o, err := h.findObject("object", orURIObject(*sel, h.uri), "", want, wantID, "change", "confirm it with --label or --id")
+		if err != nil {
 			return err
 		}
-		a, err := h.tok.Attributes(oh)
+		if err := h.tok.SetAttributes(o.Handle, c); err != nil {
+			return err
+		}
+		a, err := h.tok.Attributes(o.Handle)
 		if err != nil {
 			return err
 		}
@@ -60,7 +67,7 @@ func keygenFlags(fs *flag.FlagSet) func(*hsmRun) error {
 	typ := fs.String("type", "aes", "aes, or generic-secret for HMAC")
 	size := fs.Int("size", 0, "key length in bytes: AES 16, 24 or 32 (default 32); generic secret (default 32)")
 	label := fs.String("label", "", "CKA_LABEL")
-	id := fs.String("id", "", "CKA_ID (hex)")
+	id := fs.String("id", "", "CKA_ID (hex; default 8 random bytes, so that the key has a stable reference)")
 	flags := boolFlags{}
 	aes, hmac := pkcs11.BYOKKeySpec(), pkcs11.HMACKeySpec(32)
 	for _, name := range keygenAttrs {
@@ -85,6 +92,9 @@ func keygenFlags(fs *flag.FlagSet) func(*hsmRun) error {
 		if spec.ID, err = parseHex("id", *id); err != nil {
 			return err
 		}
+		if spec.ID == nil {
+			spec.ID = byokflow.RandomID()
+		}
 		for name, v := range flags {
 			if flagSet(h.fs, name) {
 				*specBool(&spec, name) = *v
@@ -106,7 +116,7 @@ func keygenFlags(fs *flag.FlagSet) func(*hsmRun) error {
 				Method string     `json:"kcv_method,omitempty"`
 			}{a, kcv.Value, kcv.Method})
 		}
-		fmt.Fprintf(h.stdout, "generated %s key of %d bytes: handle %d on token %q\n", spec.Type, spec.Bytes, oh, h.tok.Info().Label)
+		fmt.Fprintf(h.stdout, "generated %s key of %d bytes on token %q: %s\n", spec.Type, spec.Bytes, h.tok.Info().Label, stableRef(h, a))
 		printAttrs(h, a)
 		if kerr == nil {
 			fmt.Fprintf(h.stdout, "kcv=%s method=%s\n", kcv.Value, kcv.Method)
@@ -123,7 +133,7 @@ func specBool(s *pkcs11.KeySpec, name string) *bool {
 }
 
 func importPubkeyFlags(fs *flag.FlagSet) func(*hsmRun) error {
-	in := fs.String("in", "", "the RSA public key: KMS's wrapping key (DER SubjectPublicKeyInfo), its base64, or PEM")
+	in := fs.String("in", "", "the RSA public key: ImportParameters.zip, get-parameters-for-import JSON, KMS's wrapping key file (DER SubjectPublicKeyInfo), its base64, or PEM")
 	label := fs.String("label", "KMS wrapping key", "CKA_LABEL")
 	id := fs.String("id", "", "CKA_ID (hex; default: SHA-1 of the modulus)")
 	token := fs.Bool("token", true, "a token object (--token=false: a session object, gone when trent exits)")
@@ -132,9 +142,9 @@ func importPubkeyFlags(fs *flag.FlagSet) func(*hsmRun) error {
 	verify := fs.Bool("verify", false, "CKA_VERIFY")
 	return func(h *hsmRun) error {
 		if *in == "" {
-			return usagef("--in FILE is required (the wrappingKey_… file of KMS's import parameters, or PEM)")
+			return usagef("--in FILE is required (ImportParameters.zip, get-parameters-for-import JSON, the wrapping key file, or PEM)")
 		}
-		data, err := os.ReadFile(*in)
+		data, err := readPublicKeyFile(*in)
 		if err != nil {
 			return err
 		}
@@ -157,95 +167,54 @@ func importPubkeyFlags(fs *flag.FlagSet) func(*hsmRun) error {
 		if h.json {
 			return h.printJSON(a)
 		}
-		fmt.Fprintf(h.stdout, "imported RSA-%d public key: handle %d on token %q\n", pub.N.BitLen(), oh, h.tok.Info().Label)
+		fmt.Fprintf(h.stdout, "imported RSA-%d public key on token %q: %s\n", pub.N.BitLen(), h.tok.Info().Label, stableRef(h, a))
 		printAttrs(h, a)
 		return nil
 	}
 }
 
-// wrapResult is the JSON of trent hsm wrap.
-type wrapResult struct {
-	Key         pkcs11.Handle `json:"key"`
-	WrappingKey pkcs11.Handle `json:"wrapping_key"`
-	Algorithm   string        `json:"algorithm"`
-	Out         string        `json:"out"`
-	Bytes       int           `json:"bytes"`
-	KCV         pkcs11.Hex    `json:"kcv,omitempty"`
-	KCVMethod   string        `json:"kcv_method,omitempty"`
-}
-
-func wrapFlags(fs *flag.FlagSet) func(*hsmRun) error {
-	key := fs.String("key", "", "the key to wrap: handle, label:NAME, id:HEX or pkcs11: URI")
-	wrapping := fs.String("wrapping-key", "", "KMS's wrapping public key in the token (see import-pubkey)")
-	alg := fs.String("algorithm", "", "KMS wrapping algorithm: "+strings.Join(pkcs11.Algorithms, ", "))
-	out := fs.String("out", "", "file to write the wrapped key material to (KMS's EncryptedKeyMaterial)")
-	return func(h *hsmRun) error {
-		if *alg == "" || *out == "" {
-			return usagef("--algorithm and --out are required")
-		}
-		kh, err := resolveObject(h.tok, "key", *key, "")
-		if err != nil {
-			return err
-		}
-		wh, err := resolveObject(h.tok, "wrapping-key", *wrapping, "public-key")
-		if err != nil {
-			return err
-		}
-		wrapped, err := h.tok.Wrap(kh, wh, *alg)
-		if err != nil {
-			return err
-		}
-		if err := writeFileAtomic(*out, wrapped); err != nil {
-			return err
-		}
-		r := wrapResult{Key: kh, WrappingKey: wh, Algorithm: *alg, Out: *out, Bytes: len(wrapped)}
-		if kcv, err := h.tok.CheckValue(kh); err == nil {
-			r.KCV, r.KCVMethod = kcv.Value, kcv.Method
-		}
-		if h.json {
-			return h.printJSON(r)
-		}
-		fmt.Fprintf(h.stdout, "wrapped key handle %d with %s under wrapping key handle %d: %d bytes written to %s\n",
-			kh, *alg, wh, len(wrapped), *out)
-		if r.KCV != nil {
-			fmt.Fprintf(h.stdout, "kcv=%s method=%s (compare after import)\n", r.KCV, r.KCVMethod)
-		}
-		return nil
+// stableRef names a new object for the user: its label, id and URI (a
+// handle is valid in this session only on SoftHSM2).
+func stableRef(h *hsmRun, a pkcs11.Attrs) string {
+	o := pkcs11.Object{Class: a.Class, ID: a.ID}
+	if a.Label != nil {
+		o.Label = *a.Label
 	}
+	s := fmt.Sprintf("label %q", o.Label)
+	if len(o.ID) > 0 {
+		s += ", id " + o.ID.String()
+	}
+	return s + ", " + o.URI(h.tok.Info()).String()
 }
 
-// writeFileAtomic writes data to path through a temporary file in the
-// same directory, so a failure leaves no partial file.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".trent-wrap-*")
+// readPublicKeyFile reads an RSA public key file as the user has it:
+// ImportParameters.zip and get-parameters-for-import's JSON give their
+// wrapping key; anything else is returned for pkcs11.ParsePublicKey.
+func readPublicKeyFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
+	t := bytes.TrimSpace(data)
+	if bytes.HasPrefix(t, []byte("PK\x03\x04")) || bytes.HasPrefix(t, []byte("{")) {
+		p, err := byokflow.ReadParams(path)
+		if err != nil {
+			return nil, err
+		}
+		return p.PublicKey, nil
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return data, nil
 }
 
-func destroyFlags(fs *flag.FlagSet) func(*hsmRun) error {
-	sel := fs.String("handle", "", "the object: handle, label:NAME, id:HEX or pkcs11: URI")
-	return func(h *hsmRun) error {
-		oh, err := resolveObject(h.tok, "handle", orURIObject(*sel, h.uri), "")
-		if err != nil {
-			return err
-		}
-		if err := h.tok.DestroyObject(oh); err != nil {
-			return err
-		}
-		if h.json {
-			return h.printJSON(map[string]pkcs11.Handle{"destroyed": oh})
-		}
-		fmt.Fprintf(h.stdout, "destroyed object handle %d on token %q\n", oh, h.tok.Info().Label)
-		return nil
+// confirmFlags reads --label and --id, which a command that changes an
+// object takes as what the object must have.
+func confirmFlags(h *hsmRun, label, id string) (*string, []byte, error) {
+	b, err := parseHex("id", id)
+	if err != nil {
+		return nil, nil, err
 	}
+	if flagSet(h.fs, "label") {
+		return &label, b, nil
+	}
+	return nil, b, nil
 }

@@ -1,4 +1,4 @@
-package cli
+package byokflow
 
 import (
 	"errors"
@@ -26,10 +26,10 @@ jQIDAQAB
 -----END PUBLIC KEY-----
 `
 
-// kmsAlgorithms are the wrapping algorithms KMS accepts for material of a
+// KMSAlgorithms are the wrapping algorithms KMS accepts for material of a
 // SYMMETRIC_DEFAULT key with a wrapping key of this spec, in AWS's order of
 // preference (RSAES_OAEP_SHA_256 first).
-func kmsAlgorithms(spec string) []string {
+func KMSAlgorithms(spec string) []string {
 	var out []string
 	for _, alg := range pkcs11.Algorithms {
 		if byok.CheckCombination("SYMMETRIC_DEFAULT", alg, spec, false) == nil {
@@ -48,39 +48,39 @@ type algChoice struct {
 
 // chooseAlgorithm intersects what KMS accepts with what the token
 // performs, preferring SHA-256. forced, if set, is the only candidate.
-func (r *byokRun) chooseAlgorithm(tok *pkcs11.Token, forced, spec string) (algChoice, string, error) {
-	kmsSide := kmsAlgorithms(spec)
+func (s *session) chooseAlgorithm(forced, spec string) (algChoice, string, error) {
+	kmsSide := KMSAlgorithms(spec)
 	candidates := kmsSide
 	if forced != "" {
 		if !slices.Contains(pkcs11.Algorithms, forced) {
 			return algChoice{}, "", usagef("--algorithm %q: use one of %s", forced, strings.Join(pkcs11.Algorithms, ", "))
 		}
 		if !slices.Contains(kmsSide, forced) {
-			r.prog.note(fmt.Sprintf("AWS KMS does not accept %s for SYMMETRIC_DEFAULT key material (it takes %s); trying it as asked", forced, strings.Join(kmsSide, ", ")))
+			s.note(fmt.Sprintf("AWS KMS does not accept %s for SYMMETRIC_DEFAULT key material (it takes %s); trying it as asked", forced, strings.Join(kmsSide, ", ")))
 		}
 		candidates = []string{forced}
 	}
-	ok, why := r.probeAlgorithms(tok, spec, candidates)
+	ok, why := s.probeAlgorithms(spec, candidates)
 	if len(ok) == 0 && forced != "" {
-		others, _ := r.probeAlgorithms(tok, spec, kmsSide)
+		others, _ := s.probeAlgorithms(spec, kmsSide)
 		hint := "this token can do none of " + strings.Join(kmsSide, ", ")
 		if len(others) > 0 {
 			hint = "leave out --algorithm to let trent choose; this token can do " + strings.Join(others, ", ")
 		}
-		return algChoice{}, "", fmt.Errorf("token %q cannot wrap with %s: %s; %s", tok.Info().Label, forced, refusal(why[forced], false), hint)
+		return algChoice{}, "", fmt.Errorf("token %q cannot wrap with %s: %s; %s", s.tok.Info().Label, forced, refusal(why[forced], false), hint)
 	}
 	if len(ok) == 0 {
 		var parts []string
 		for _, alg := range candidates {
 			parts = append(parts, alg+": "+refusal(why[alg], true))
 		}
-		return algChoice{}, "", fmt.Errorf("token %q can wrap with none of the algorithms KMS accepts for AES keys (%s); use a token that supports CKM_RSA_PKCS_OAEP with SHA-256 or SHA-1", tok.Info().Label, strings.Join(parts, "; "))
+		return algChoice{}, "", fmt.Errorf("token %q can wrap with none of the algorithms KMS accepts for AES keys (%s); use a token that supports CKM_RSA_PKCS_OAEP with SHA-256 or SHA-1", s.tok.Info().Label, strings.Join(parts, "; "))
 	}
 	for _, alg := range candidates {
 		if alg == ok[0] {
 			break
 		}
-		r.prog.note(fmt.Sprintf("not %s: %s", alg, refusal(why[alg], true)))
+		s.note(fmt.Sprintf("not %s: %s", alg, refusal(why[alg], true)))
 	}
 	detail := fmt.Sprintf("%s with an %s wrapping key", ok[0], spec)
 	switch {
@@ -97,11 +97,11 @@ func (r *byokRun) chooseAlgorithm(tok *pkcs11.Token, forced, spec string) (algCh
 // sizes against spec and wraps a throwaway AES session key under
 // probePublicKey with each candidate. If the token will not make the
 // probe objects, it falls back to the mechanism list alone.
-func (r *byokRun) probeAlgorithms(tok *pkcs11.Token, spec string, candidates []string) ([]string, map[string]error) {
-	r.prog.quiet = true // the token layer's notes about probe wraps are noise
-	defer func() { r.prog.quiet = false }()
+func (s *session) probeAlgorithms(spec string, candidates []string) ([]string, map[string]error) {
+	s.quiet = true // the token layer's notes about probe wraps are noise
+	defer func() { s.quiet = false }()
 	why := map[string]error{}
-	mechs, _ := tok.Mechanisms()
+	mechs, _ := s.tok.Mechanisms()
 	bits := uint(byok.Bits(spec))
 	var sized []string
 	for _, alg := range candidates {
@@ -129,23 +129,23 @@ func (r *byokRun) probeAlgorithms(tok *pkcs11.Token, spec string, candidates []s
 		panic(err)
 	}
 	untested := func(err error) ([]string, map[string]error) {
-		r.prog.quiet = false
-		r.prog.note(fmt.Sprintf("could not try the algorithms in the token (%v); going by its mechanism list", err))
+		s.quiet = false
+		s.note(fmt.Sprintf("could not try the algorithms in the token (%v); going by its mechanism list", err))
 		return sized, why // the real wrap will tell
 	}
-	ph, err := tok.ImportRSAPublicKey(pub, pkcs11.PublicKeyOptions{Label: "trent byok probe", Wrap: true, Encrypt: true})
+	ph, err := s.tok.ImportRSAPublicKey(pub, pkcs11.PublicKeyOptions{Label: "trent byok probe", Wrap: true, Encrypt: true})
 	if err != nil {
 		return untested(err)
 	}
-	defer func() { _ = tok.DestroyObject(ph) }()
-	kh, err := tok.GenerateSecretKey(pkcs11.KeySpec{Type: pkcs11.KeyTypeAES, Bytes: 32, Label: "trent byok probe", Sensitive: true, Extractable: true})
+	defer func() { _ = s.tok.DestroyObject(ph) }()
+	kh, err := s.tok.GenerateSecretKey(pkcs11.KeySpec{Type: pkcs11.KeyTypeAES, Bytes: 32, Label: "trent byok probe", Sensitive: true, Extractable: true})
 	if err != nil {
 		return untested(err)
 	}
-	defer func() { _ = tok.DestroyObject(kh) }()
+	defer func() { _ = s.tok.DestroyObject(kh) }()
 	var ok []string
 	for _, alg := range sized {
-		if _, err := tok.Wrap(kh, ph, alg); err != nil {
+		if _, err := s.tok.Wrap(kh, ph, alg); err != nil {
 			why[alg] = err
 			continue
 		}

@@ -7,8 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -47,31 +47,60 @@ func startServer(t *testing.T) *endpoint {
 
 // startServerWith is startServer with configure, if not nil, applied to the
 // server's configuration before it starts (e.g. to set
-// AllowPKCS1v15Wrapping).
+// AllowPKCS1v15Wrapping). The server is handed a 127.0.0.1:0 listener, so
+// its address is known at once.
 func startServerWith(t *testing.T, configure func(*server.Config)) *endpoint {
 	t.Helper()
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
 	cfg := server.Config{
-		Listen: "127.0.0.1:0", DataDir: dir, Region: region, AccountID: accountID,
-		SweepInterval: time.Second, AddrFile: filepath.Join(dir, "addr"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DataDir: dir, Region: region, AccountID: accountID, SweepInterval: time.Second,
+		Logger: slog.New(slog.NewTextHandler(serverLog(t), nil)),
 	}
 	if configure != nil {
 		configure(&cfg)
 	}
-	go func() { done <- server.Run(ctx, cfg) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server.Run: %v", err)
-		}
-	})
-	return waitReady(t, dir, done)
+	return serveInProcess(t, cfg)
 }
 
-// waitReady waits for the server writing into dir to listen.
+// serveInProcess runs a server.Server for cfg on a 127.0.0.1:0 listener
+// until the test ends.
+func serveInProcess(t *testing.T, cfg server.Config) *endpoint {
+	t.Helper()
+	srv, err := server.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(context.Background(), ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+		if err := srv.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	scheme := "http://"
+	if cfg.TLSCert != "" {
+		scheme = "https://"
+	}
+	ep := &endpoint{URL: scheme + ln.Addr().String(), DataDir: cfg.DataDir}
+	ep.KeyID, ep.Secret = readCredentials(t, filepath.Join(cfg.DataDir, "root-credentials"))
+	return keepEvidence(t, ep, nil)
+}
+
+// waitReady waits for the server process writing into dir to listen, and
+// reads the root credentials it created.
 func waitReady(t *testing.T, dir string, done <-chan error) *endpoint {
 	t.Helper()
 	ep := &endpoint{URL: "http://" + waitAddr(t, dir, done), DataDir: dir}
@@ -206,6 +235,7 @@ func startProcessWith(t *testing.T, dir string, env []string, args ...string) *p
 	} else {
 		p.endpoint = waitReady(t, dir, p.done)
 	}
+	keepEvidence(t, p.endpoint, p.log.String)
 	return p
 }
 

@@ -1,10 +1,8 @@
 package api
 
 import (
-	"net/http"
-
 	"github.com/trent-kms/trent/internal/audit"
-	"github.com/trent-kms/trent/internal/identity"
+	"github.com/trent-kms/trent/internal/frontdoor"
 	"github.com/trent-kms/trent/internal/kms"
 )
 
@@ -17,41 +15,32 @@ var cryptoOps = map[string]bool{
 	"Sign": true, "Verify": true, "GenerateMac": true, "VerifyMac": true, "DeriveSharedSecret": true,
 }
 
-// call is what one request leaves for its audit record.
-type call struct {
-	reqID     string
-	op        string
-	principal *identity.Principal // nil if not authenticated
-	body      []byte              // the request body, once read
-	response  []byte              // the JSON answer of a successful call
-	trace     *kms.Trace
-	errType   string
-	errMsg    string
-}
-
-// record writes the audit record of c. Every request gets one: denied and
-// failed ones too, and unauthenticated ones (without an identity).
-func (h *Handler) record(r *http.Request, c *call) {
-	if h.cfg.Audit == nil {
-		return
+// Record implements frontdoor.Protocol: the CloudTrail record of a KMS
+// call. Every request gets one: denied and failed ones too, and
+// unauthenticated ones (without an identity or parameters).
+func (h *Handler) Record(x *frontdoor.Exchange) *audit.Record {
+	region, account := h.cfg.KMS.Region(), h.cfg.KMS.AccountID()
+	rec := audit.NewAPICall(x.Request, audit.SourceKMS, x.Op, region, account, x.ID)
+	if x.Failed() {
+		rec.ErrorCode, rec.ErrorMessage = x.Outcome, x.ErrorMessage
 	}
-	rec := audit.NewAPICall(r, audit.SourceKMS, c.op, h.cfg.KMS.Region(), h.cfg.KMS.AccountID(), c.reqID)
-	rec.ErrorCode, rec.ErrorMessage = c.errType, c.errMsg
-	if c.principal != nil {
-		rec.UserIdentity = audit.IdentityOf(*c.principal)
+	if x.Principal != nil {
+		rec.UserIdentity = audit.IdentityOf(*x.Principal)
 		// Only an authenticated caller's parameters are worth recording;
 		// an anonymous body may be anything.
-		rec.RequestParameters = audit.RedactParameters(c.body)
+		rec.RequestParameters = audit.RedactParameters(x.Body)
 	}
-	if c.response != nil && !cryptoOps[c.op] {
-		rec.ResponseElements = audit.RedactParameters(c.response)
+	if !x.Failed() && x.Principal != nil && !cryptoOps[x.Op] {
+		resp := x.Response
+		if len(resp) == 0 {
+			resp = []byte("{}")
+		}
+		rec.ResponseElements = audit.RedactParameters(resp)
 	}
-	if c.trace != nil {
-		for _, arn := range c.trace.KeyARNs {
-			rec.Resources = append(rec.Resources, audit.Resource{AccountID: h.cfg.KMS.AccountID(), Type: audit.KeyResourceType, ARN: arn})
+	if trace, ok := x.State.(*kms.Trace); ok && trace != nil {
+		for _, arn := range trace.KeyARNs {
+			rec.Resources = append(rec.Resources, audit.Resource{AccountID: account, Type: audit.KeyResourceType, ARN: arn})
 		}
 	}
-	if err := h.cfg.Audit.Write(rec); err != nil {
-		h.cfg.Logger.Error("AUDIT LOG WRITE FAILED: requests are not being recorded", "err", err)
-	}
+	return rec
 }

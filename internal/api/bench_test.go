@@ -13,6 +13,7 @@ import (
 	"github.com/trent-kms/trent/internal/accesskey"
 	"github.com/trent-kms/trent/internal/api"
 	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/sigv4"
@@ -23,7 +24,7 @@ import (
 // bytes — signature verification, decoding, validation, the core and
 // encoding — without the network, to profile the hot path.
 func BenchmarkEncryptHandler(b *testing.B) {
-	ctx := context.Background()
+	ctx := identity.WithSystem(context.Background())
 	st, err := sqlite.Open(b.TempDir() + "/t.db")
 	if err != nil {
 		b.Fatal(err)

@@ -14,9 +14,6 @@ var errRecipient = &kms.Error{Kind: kms.ErrUnsupported, Message: "Recipient (Nit
 func dryRun(b *bool) bool { return b != nil && *b }
 
 func (h *Handler) encrypt(ctx context.Context, in *wire.EncryptRequest) (any, error) {
-	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
-		return nil, err
-	}
 	res, err := h.cfg.KMS.Encrypt(ctx, in.KeyId, in.Plaintext, in.EncryptionContext,
 		kms.CryptoOptions{Algorithm: in.EncryptionAlgorithm, DryRun: dryRun(in.DryRun)})
 	if err != nil {
@@ -25,14 +22,11 @@ func (h *Handler) encrypt(ctx context.Context, in *wire.EncryptRequest) (any, er
 	return &wire.EncryptResponse{
 		CiphertextBlob:      res.Blob,
 		KeyId:               res.KeyARN,
-		EncryptionAlgorithm: kms.AlgSymmetricDefault,
+		EncryptionAlgorithm: res.Algorithm,
 	}, nil
 }
 
 func (h *Handler) decrypt(ctx context.Context, in *wire.DecryptRequest) (any, error) {
-	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
-		return nil, err
-	}
 	if in.Recipient != nil {
 		return nil, errRecipient
 	}
@@ -47,15 +41,12 @@ func (h *Handler) decrypt(ctx context.Context, in *wire.DecryptRequest) (any, er
 	return secret{&wire.DecryptResponse{
 		KeyId:               res.KeyARN,
 		Plaintext:           res.Plaintext,
-		EncryptionAlgorithm: kms.AlgSymmetricDefault,
+		EncryptionAlgorithm: res.Algorithm,
 		KeyMaterialId:       res.MaterialID,
 	}, res.Plaintext}, nil
 }
 
 func (h *Handler) reEncrypt(ctx context.Context, in *wire.ReEncryptRequest) (any, error) {
-	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
-		return nil, err
-	}
 	if len(in.CiphertextBlob) == 0 {
 		return nil, validation("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null")
 	}
@@ -71,38 +62,18 @@ func (h *Handler) reEncrypt(ctx context.Context, in *wire.ReEncryptRequest) (any
 		CiphertextBlob:                 dst.Blob,
 		SourceKeyId:                    src.KeyARN,
 		KeyId:                          dst.KeyARN,
-		SourceEncryptionAlgorithm:      kms.AlgSymmetricDefault,
-		DestinationEncryptionAlgorithm: kms.AlgSymmetricDefault,
+		SourceEncryptionAlgorithm:      src.Algorithm,
+		DestinationEncryptionAlgorithm: dst.Algorithm,
 		SourceKeyMaterialId:            src.MaterialID,
 		DestinationKeyMaterialId:       dst.MaterialID,
 	}, nil
 }
 
-// dataKeySize applies GenerateDataKey's rule: exactly one of KeySpec and
-// NumberOfBytes.
-func dataKeySize(spec string, n *int32) (int, error) {
-	switch {
-	case spec != "" && n != nil:
-		return 0, validation("Please specify either number of bytes or key spec.")
-	case spec == "AES_256":
-		return 32, nil
-	case spec == "AES_128":
-		return 16, nil
-	case n != nil:
-		return int(*n), nil
-	default:
-		return 0, validation("Please specify either number of bytes or key spec.")
-	}
-}
-
 func (h *Handler) generateDataKey(ctx context.Context, in *wire.GenerateDataKeyRequest) (any, error) {
-	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
-		return nil, err
-	}
 	if in.Recipient != nil {
 		return nil, errRecipient
 	}
-	n, err := dataKeySize(in.KeySpec, in.NumberOfBytes)
+	n, err := kms.DataKeyBytes(in.KeySpec, in.NumberOfBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -119,10 +90,7 @@ func (h *Handler) generateDataKey(ctx context.Context, in *wire.GenerateDataKeyR
 }
 
 func (h *Handler) generateDataKeyWithoutPlaintext(ctx context.Context, in *wire.GenerateDataKeyWithoutPlaintextRequest) (any, error) {
-	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
-		return nil, err
-	}
-	n, err := dataKeySize(in.KeySpec, in.NumberOfBytes)
+	n, err := kms.DataKeyBytes(in.KeySpec, in.NumberOfBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/trent-kms/trent/internal/frontdoor"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/sigv4"
 	"github.com/trent-kms/trent/internal/wire"
@@ -21,15 +22,16 @@ type wireError struct {
 var (
 	errUnknownOperation = &wireError{"UnknownOperationException", http.StatusBadRequest, ""}
 	errTooLarge         = &wireError{"RequestEntityTooLargeException", http.StatusRequestEntityTooLarge, "Request entity too large"}
+	errUnreadable       = &wireError{"MalformedHttpRequestException", http.StatusBadRequest, "The request body could not be read."}
 	errInternal         = &wireError{"KMSInternalException", http.StatusInternalServerError, "An internal error occurred. Retry the request."}
 )
 
 func (e *wireError) Error() string { return e.Type + ": " + e.Message }
 
-// errorTable maps every kind of core, SigV4 and wire error to its AWS
-// exception name and HTTP status. Client faults are 400, as the live service
-// sends them (including authentication failures; see the reference's
-// errors.md §4 and §7); server faults 500.
+// errorTable maps every kind of core, SigV4, wire and front-door error to
+// its AWS exception name and HTTP status. Client faults are 400, as the
+// live service sends them (including authentication failures; see the
+// reference's errors.md §4 and §7); server faults 500.
 var errorTable = []struct {
 	kind   error
 	typ    string
@@ -66,12 +68,30 @@ var errorTable = []struct {
 	{sigv4.ErrInvalidSignature, "InvalidSignatureException", 400},
 }
 
-// toWire converts any error to its wire form. Errors of no known kind
-// become KMSInternalException with a fixed message, so internal detail never
-// reaches the client; ok is false for them so the caller logs the cause.
+// frameworkErrors maps the front door's own failures.
+var frameworkErrors = []struct {
+	kind error
+	we   *wireError
+}{
+	{frontdoor.ErrTooLarge, errTooLarge},
+	{frontdoor.ErrUnreadable, errUnreadable},
+	// Already logged loudly by the pipeline; the client is told to retry.
+	{frontdoor.ErrAuditUnavailable, errInternal},
+}
+
+// toWire converts any error to its wire form. A client gets the message of
+// the typed error itself (kms.Error, sigv4.Error, wire's errors), never the
+// text of a chain that wraps it, so wrapping an error with %w cannot leak
+// internals. Errors of no known kind become KMSInternalException with a
+// fixed message; ok is false for them so the caller logs the cause.
 func toWire(err error) (we *wireError, ok bool) {
 	if errors.As(err, &we) {
 		return we, true
+	}
+	for _, f := range frameworkErrors {
+		if errors.Is(err, f.kind) {
+			return f.we, true
+		}
 	}
 	var ve *wire.ValidationError
 	if errors.As(err, &ve) {
@@ -83,8 +103,22 @@ func toWire(err error) (we *wireError, ok bool) {
 	}
 	for _, e := range errorTable {
 		if errors.Is(err, e.kind) {
-			return &wireError{e.typ, e.status, err.Error()}, true
+			return &wireError{e.typ, e.status, ownMessage(err)}, true
 		}
 	}
 	return errInternal, false
+}
+
+// ownMessage returns the message of the typed error in err's chain.
+func ownMessage(err error) string {
+	var ke *kms.Error
+	if errors.As(err, &ke) {
+		return ke.Message
+	}
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return se.Message
+	}
+	// A bare kind (errors.Is matched a sentinel): its name is no message.
+	return ""
 }

@@ -9,9 +9,6 @@ import (
 )
 
 func (h *Handler) createGrant(ctx context.Context, in *wire.CreateGrantRequest) (any, error) {
-	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
-		return nil, err
-	}
 	gi := kms.GrantInput{Grantee: in.GranteePrincipal, Retiring: in.RetiringPrincipal, Operations: in.Operations, Name: in.Name}
 	if c := in.Constraints; c != nil {
 		gi.Equals, gi.Subset = c.EncryptionContextEquals, c.EncryptionContextSubset

@@ -1,6 +1,8 @@
-// Package api is Trent's HTTP front end for the AWS KMS JSON 1.1 protocol:
-// it decodes a request, authenticates it with SigV4, validates it against
-// the service model, calls the core and encodes the answer.
+// Package api is Trent's codec for the AWS KMS JSON 1.1 protocol: a
+// frontdoor.Protocol that names the operation of a request, decodes and
+// validates its input against the service model, calls the core and
+// encodes the answer. Authentication, auditing and metrics are the front
+// door's (package frontdoor); this package only speaks the protocol.
 //
 // # Protocol
 //
@@ -20,17 +22,11 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/google/uuid"
-	"github.com/trent-kms/trent/internal/accesskey"
-	"github.com/trent-kms/trent/internal/audit"
-	"github.com/trent-kms/trent/internal/identity"
+	"github.com/trent-kms/trent/internal/frontdoor"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/sigv4"
 )
@@ -41,27 +37,34 @@ const DefaultMaxBody = 1 << 20
 
 const targetPrefix = "TrentService."
 
+const contentType = "application/x-amz-json-1.1"
+
 // Config holds a Handler's dependencies.
 type Config struct {
 	KMS      *kms.Service
-	Verifier *sigv4.Verifier
-	Keys     *accesskey.Keyring
+	Verifier *sigv4.Verifier      // SigV4 for the service "kms" in the server's region
+	Keys     frontdoor.Principals // the principal of each access key
+	MaxBody  int64                // DefaultMaxBody if zero
+	// Logger, Audit and Observer serve ServeHTTP's pipeline only; the
+	// server's one pipeline has its own.
 	Logger   *slog.Logger // slog.Default() if nil
-	MaxBody  int64        // DefaultMaxBody if zero
-	Audit    *audit.Log   // every request is recorded here, if set
-	Observer Observer     // told of every request's outcome and latency, if set
+	Audit    frontdoor.Trail
+	Observer frontdoor.Observer
 }
 
-// Handler serves the KMS API. It is safe for concurrent use.
+// Handler is the KMS protocol. It is safe for concurrent use.
 type Handler struct {
-	cfg Config
-	ops map[string]operation
+	cfg   Config
+	ops   map[string]operation
+	alone *frontdoor.Table // ServeHTTP's
 }
+
+var _ frontdoor.Protocol = (*Handler)(nil)
 
 // operation handles one decoded, authenticated call. body is the raw JSON.
 type operation func(ctx context.Context, body []byte) (any, error)
 
-// New returns a Handler.
+// New returns the KMS protocol serving cfg.KMS.
 func New(cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -71,45 +74,85 @@ func New(cfg Config) *Handler {
 	}
 	h := &Handler{cfg: cfg}
 	h.ops = h.operations()
+	h.alone = frontdoor.NewTable(&frontdoor.Pipeline{Log: cfg.Logger, Trail: cfg.Audit, Observer: cfg.Observer})
+	if err := h.alone.Add(h.Route()); err != nil {
+		panic(err) // a programming error: Route is complete
+	}
 	return h
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	c := &call{reqID: uuid.NewString()}
-	defer h.observe(c, start)
-	defer h.record(r, c)
-	w.Header().Set("x-amzn-RequestId", c.reqID)
-	out, err := h.serve(r, c)
-	var body []byte
-	if err == nil && out != nil {
-		body, err = json.Marshal(out)
-		if s, ok := out.(interface{ wipe() }); ok {
-			s.wipe()
-		}
-	}
-	if err != nil {
-		h.writeError(w, r, c, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	if out == nil {
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(http.StatusOK)
-		c.response = []byte("{}")
-		return
-	}
-	w.Write(body)
-	if !cryptoOps[c.op] {
-		c.response = body
-	} else {
-		clear(body) // it may hold plaintext in base64
+// Route returns the KMS API's row of the route table: POST / with a
+// TrentService target, SigV4 for "kms", audited and counted. Match is nil
+// (the fallback route): any request no other route takes is answered as
+// KMS answers an unknown operation.
+func (h *Handler) Route() frontdoor.Route {
+	return frontdoor.Route{
+		Name: "kms", Protocol: h, MaxBody: h.cfg.MaxBody, Audit: true, Metrics: true,
+		Auth: &frontdoor.SigV4{Default: "kms", Keys: h.cfg.Keys,
+			Verifiers: map[string][]*sigv4.Verifier{"kms": {h.cfg.Verifier}}},
 	}
 }
 
-// secret wraps an output that carries plaintext so that ServeHTTP clears
-// the plaintext once it is encoded.
+// ServeHTTP serves the KMS route alone through a pipeline of its own, for
+// tests and benchmarks of this package; the server serves every route
+// through one table.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.alone.ServeHTTP(w, r) }
+
+// IsKMSRequest reports whether r is for the KMS protocol: it names a
+// TrentService operation in X-Amz-Target.
+func IsKMSRequest(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+}
+
+// Operation implements frontdoor.Protocol.
+func (h *Handler) Operation(x *frontdoor.Exchange) error {
+	r := x.Request
+	if r.Method != http.MethodPost || r.URL.Path != "/" {
+		return errUnknownOperation
+	}
+	name, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	if !ok || h.ops[name] == nil {
+		return errUnknownOperation
+	}
+	x.Op = name
+	return nil
+}
+
+// Call implements frontdoor.Protocol.
+func (h *Handler) Call(ctx context.Context, x *frontdoor.Exchange) (any, error) {
+	ctx, trace := kms.WithTrace(ctx)
+	x.State = trace
+	x.Sensitive = cryptoOps[x.Op]
+	return h.ops[x.Op](ctx, x.Body)
+}
+
+// Encode implements frontdoor.Protocol.
+func (h *Handler) Encode(x *frontdoor.Exchange, out any) (int, []byte, error) {
+	x.Header.Set("Content-Type", contentType)
+	if out == nil {
+		return http.StatusOK, nil, nil
+	}
+	body, err := json.Marshal(out)
+	if s, ok := out.(interface{ wipe() }); ok {
+		s.wipe()
+	}
+	return http.StatusOK, body, err
+}
+
+// EncodeError implements frontdoor.Protocol.
+func (h *Handler) EncodeError(x *frontdoor.Exchange, err error) frontdoor.WireError {
+	we, known := toWire(err)
+	x.Header.Set("Content-Type", contentType)
+	x.Header.Set("X-Amzn-ErrorType", we.Type)
+	body, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message,omitempty"`
+	}{we.Type, we.Message})
+	return frontdoor.WireError{Code: we.Type, Message: we.Message, Status: we.Status, Body: body, Known: known}
+}
+
+// secret wraps an output that carries plaintext so that Encode clears the
+// plaintext once it is encoded.
 type secret struct {
 	out       any
 	plaintext []byte
@@ -117,55 +160,3 @@ type secret struct {
 
 func (s secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.out) }
 func (s secret) wipe()                        { clear(s.plaintext) }
-
-func (h *Handler) serve(r *http.Request, c *call) (out any, err error) {
-	if r.Method != http.MethodPost || r.URL.Path != "/" {
-		return nil, errUnknownOperation
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.cfg.MaxBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, errTooLarge
-		}
-		return nil, &wireError{"MalformedHttpRequestException", 400, "The request body could not be read."}
-	}
-	opName, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	op := h.ops[opName]
-	if !ok || op == nil {
-		return nil, errUnknownOperation
-	}
-	c.op = opName
-	ctx := r.Context()
-	akid, err := h.cfg.Verifier.Verify(ctx, r, body)
-	if err != nil {
-		return nil, err
-	}
-	p, err := h.cfg.Keys.Principal(ctx, akid)
-	if err != nil {
-		return nil, err
-	}
-	c.principal, c.body = &p, body
-	ctx = identity.WithCall(identity.With(ctx, p), identity.Call{SourceIP: audit.SourceIP(r), SecureTransport: r.TLS != nil})
-	ctx, c.trace = kms.WithTrace(ctx)
-	return op(ctx, body)
-}
-
-func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, c *call, err error) {
-	we, known := toWire(err)
-	c.errType, c.errMsg = we.Type, we.Message
-	if !known {
-		// The cause stays in the log; the client gets a fixed message.
-		h.cfg.Logger.Error("internal error", "request_id", c.reqID, "operation", c.op, "err", err)
-	} else if h.cfg.Logger.Enabled(r.Context(), slog.LevelDebug) {
-		h.cfg.Logger.Debug("request refused", "request_id", c.reqID, "operation", c.op, "type", we.Type)
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-ErrorType", we.Type)
-	w.WriteHeader(we.Status)
-	body, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message,omitempty"`
-	}{we.Type, we.Message})
-	w.Write(body)
-}

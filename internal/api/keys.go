@@ -36,9 +36,6 @@ func (h *Handler) createKey(ctx context.Context, in *wire.CreateKeyRequest) (any
 }
 
 func (h *Handler) describeKey(ctx context.Context, in *wire.DescribeKeyRequest) (any, error) {
-	if err := h.cfg.KMS.CheckGrantTokens(in.GrantTokens); err != nil {
-		return nil, err
-	}
 	k, err := h.cfg.KMS.DescribeKey(ctx, in.KeyId)
 	if err != nil {
 		return nil, err
@@ -75,9 +72,11 @@ func (h *Handler) metadata(k *store.Key) keyMetadata {
 		KeyManager:            "CUSTOMER",
 		CustomerMasterKeySpec: k.KeySpec,
 		KeySpec:               k.KeySpec,
-		EncryptionAlgorithms:  []string{kms.AlgSymmetricDefault},
 		MultiRegion:           wire.Ptr(k.MultiRegion),
 	}
+	algs := kms.AlgorithmsOf(k.KeySpec, k.KeyUsage)
+	md.EncryptionAlgorithms, md.SigningAlgorithms = algs.Encryption, algs.Signing
+	md.MacAlgorithms, md.KeyAgreementAlgorithms = algs.MAC, algs.KeyAgreement
 	if k.State == kms.StatePendingDeletion {
 		md.DeletionDate = wire.NewTimestamp(k.DeletionDate)
 		md.PendingDeletionWindowInDays = wire.Ptr(int32(k.PendingWindowInDays))
@@ -118,7 +117,8 @@ func (h *Handler) disableKey(ctx context.Context, in *wire.DisableKeyRequest) (a
 }
 
 func (h *Handler) updateKeyDescription(ctx context.Context, in *wire.UpdateKeyDescriptionRequest) (any, error) {
-	return nil, h.cfg.KMS.UpdateKeyDescription(ctx, in.KeyId, in.Description)
+	// Validate has rejected an absent Description; "" clears it.
+	return nil, h.cfg.KMS.UpdateKeyDescription(ctx, in.KeyId, *in.Description)
 }
 
 func (h *Handler) scheduleKeyDeletion(ctx context.Context, in *wire.ScheduleKeyDeletionRequest) (any, error) {
@@ -149,7 +149,7 @@ func (h *Handler) cancelKeyDeletion(ctx context.Context, in *wire.CancelKeyDelet
 func fromWireTags(tags []wire.Tag) []store.Tag {
 	out := make([]store.Tag, 0, len(tags))
 	for _, t := range tags {
-		out = append(out, store.Tag{Key: t.TagKey, Value: t.TagValue})
+		out = append(out, store.Tag{Key: t.TagKey, Value: *t.TagValue}) // required: Validate ran
 	}
 	return out
 }

@@ -8,11 +8,13 @@ import (
 )
 
 // handle adapts a typed operation to the generic form: it decodes the body
-// into a new In, validates it against the service model, and calls fn.
+// into a new In, validates it against the service model, checks the grant
+// tokens of inputs that carry some (every such operation, here once), and
+// calls fn.
 func handle[In any, P interface {
 	*In
 	wire.Validator
-}](fn func(ctx context.Context, in P) (any, error)) operation {
+}](h *Handler, fn func(ctx context.Context, in P) (any, error)) operation {
 	return func(ctx context.Context, body []byte) (any, error) {
 		in := P(new(In))
 		if err := wire.Decode(body, in); err != nil {
@@ -20,6 +22,11 @@ func handle[In any, P interface {
 		}
 		if err := in.Validate(); err != nil {
 			return nil, err
+		}
+		if g, ok := any(in).(wire.GrantTokened); ok {
+			if err := h.cfg.KMS.CheckGrantTokens(g.GrantTokenList()); err != nil {
+				return nil, err
+			}
 		}
 		return fn(ctx, in)
 	}
@@ -30,38 +37,38 @@ func handle[In any, P interface {
 // client learns the operation is known but not offered here.
 func (h *Handler) operations() map[string]operation {
 	ops := map[string]operation{
-		"CreateKey":                       handle(h.createKey),
-		"DescribeKey":                     handle(h.describeKey),
-		"ListKeys":                        handle(h.listKeys),
-		"EnableKey":                       handle(h.enableKey),
-		"DisableKey":                      handle(h.disableKey),
-		"UpdateKeyDescription":            handle(h.updateKeyDescription),
-		"ScheduleKeyDeletion":             handle(h.scheduleKeyDeletion),
-		"CancelKeyDeletion":               handle(h.cancelKeyDeletion),
-		"CreateAlias":                     handle(h.createAlias),
-		"UpdateAlias":                     handle(h.updateAlias),
-		"DeleteAlias":                     handle(h.deleteAlias),
-		"ListAliases":                     handle(h.listAliases),
-		"TagResource":                     handle(h.tagResource),
-		"UntagResource":                   handle(h.untagResource),
-		"ListResourceTags":                handle(h.listResourceTags),
-		"Encrypt":                         handle(h.encrypt),
-		"Decrypt":                         handle(h.decrypt),
-		"ReEncrypt":                       handle(h.reEncrypt),
-		"GenerateDataKey":                 handle(h.generateDataKey),
-		"GenerateDataKeyWithoutPlaintext": handle(h.generateDataKeyWithoutPlaintext),
-		"GenerateRandom":                  handle(h.generateRandom),
-		"GetParametersForImport":          handle(h.getParametersForImport),
-		"ImportKeyMaterial":               handle(h.importKeyMaterial),
-		"DeleteImportedKeyMaterial":       handle(h.deleteImportedKeyMaterial),
-		"PutKeyPolicy":                    handle(h.putKeyPolicy),
-		"GetKeyPolicy":                    handle(h.getKeyPolicy),
-		"ListKeyPolicies":                 handle(h.listKeyPolicies),
-		"CreateGrant":                     handle(h.createGrant),
-		"ListGrants":                      handle(h.listGrants),
-		"ListRetirableGrants":             handle(h.listRetirableGrants),
-		"RetireGrant":                     handle(h.retireGrant),
-		"RevokeGrant":                     handle(h.revokeGrant),
+		"CreateKey":                       handle(h, h.createKey),
+		"DescribeKey":                     handle(h, h.describeKey),
+		"ListKeys":                        handle(h, h.listKeys),
+		"EnableKey":                       handle(h, h.enableKey),
+		"DisableKey":                      handle(h, h.disableKey),
+		"UpdateKeyDescription":            handle(h, h.updateKeyDescription),
+		"ScheduleKeyDeletion":             handle(h, h.scheduleKeyDeletion),
+		"CancelKeyDeletion":               handle(h, h.cancelKeyDeletion),
+		"CreateAlias":                     handle(h, h.createAlias),
+		"UpdateAlias":                     handle(h, h.updateAlias),
+		"DeleteAlias":                     handle(h, h.deleteAlias),
+		"ListAliases":                     handle(h, h.listAliases),
+		"TagResource":                     handle(h, h.tagResource),
+		"UntagResource":                   handle(h, h.untagResource),
+		"ListResourceTags":                handle(h, h.listResourceTags),
+		"Encrypt":                         handle(h, h.encrypt),
+		"Decrypt":                         handle(h, h.decrypt),
+		"ReEncrypt":                       handle(h, h.reEncrypt),
+		"GenerateDataKey":                 handle(h, h.generateDataKey),
+		"GenerateDataKeyWithoutPlaintext": handle(h, h.generateDataKeyWithoutPlaintext),
+		"GenerateRandom":                  handle(h, h.generateRandom),
+		"GetParametersForImport":          handle(h, h.getParametersForImport),
+		"ImportKeyMaterial":               handle(h, h.importKeyMaterial),
+		"DeleteImportedKeyMaterial":       handle(h, h.deleteImportedKeyMaterial),
+		"PutKeyPolicy":                    handle(h, h.putKeyPolicy),
+		"GetKeyPolicy":                    handle(h, h.getKeyPolicy),
+		"ListKeyPolicies":                 handle(h, h.listKeyPolicies),
+		"CreateGrant":                     handle(h, h.createGrant),
+		"ListGrants":                      handle(h, h.listGrants),
+		"ListRetirableGrants":             handle(h, h.listRetirableGrants),
+		"RetireGrant":                     handle(h, h.retireGrant),
+		"RevokeGrant":                     handle(h, h.revokeGrant),
 	}
 	for _, name := range wire.Operations {
 		if _, ok := ops[name]; !ok {

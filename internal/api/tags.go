@@ -21,7 +21,7 @@ func (h *Handler) listResourceTags(ctx context.Context, in *wire.ListResourceTag
 	}
 	out := &wire.ListResourceTagsResponse{Tags: make([]wire.Tag, 0, len(tags))}
 	for _, t := range tags {
-		out.Tags = append(out.Tags, wire.Tag{TagKey: t.Key, TagValue: t.Value})
+		out.Tags = append(out.Tags, wire.Tag{TagKey: t.Key, TagValue: wire.Ptr(t.Value)})
 	}
 	out.Truncated, out.NextMarker = truncated(next)
 	return out, nil

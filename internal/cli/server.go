@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -75,6 +76,8 @@ func serverSettings(o *serverOptions) []setting {
 			usage: "how often due deletions and expiries are carried out"},
 		{flag: "audit-log", env: "TRENT_AUDIT_LOG", key: "audit_log", apply: applyString(&c.AuditLog),
 			usage: "audit trail file (default <data-dir>/audit.log)"},
+		{flag: "audit-fail-open", env: "TRENT_AUDIT_FAIL_OPEN", key: "audit_fail_open", kind: kindBool, def: "false", apply: applyBool(&c.ServeUnaudited),
+			usage: "serve requests even when the audit trail cannot record them (default: refuse them with KMSInternalException and report not ready until it records again)"},
 		{flag: "addr-file", env: "TRENT_ADDR_FILE", key: "addr_file", apply: applyString(&c.AddrFile),
 			usage: "write the address listened on to this file once listening"},
 		{flag: "root-key", env: "TRENT_ROOT_KEY", key: "root_key", def: "file", apply: applyString(&c.RootKey),
@@ -130,11 +133,16 @@ func parseServerOptions(args []string, getenv func(string) (string, bool), stder
 	return o, checkServerConfig(&o.cfg)
 }
 
-func runServer(ctx context.Context, args []string, stderr io.Writer) int {
-	o, err := parseServerOptions(args, os.LookupEnv, stderr)
+func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// The flag package writes help and errors to one writer: keep them
+	// apart, so that -h goes to standard output and exits 0.
+	var flagOut bytes.Buffer
+	o, err := parseServerOptions(args, os.LookupEnv, &flagOut)
 	if errors.Is(err, flag.ErrHelp) {
+		stdout.Write(flagOut.Bytes())
 		return 0
 	}
+	stderr.Write(flagOut.Bytes())
 	if err != nil {
 		if !errors.As(err, new(flagParseError)) {
 			fmt.Fprintln(stderr, "trent server:", err)

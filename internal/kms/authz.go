@@ -26,11 +26,15 @@ type authReq struct {
 // authorize decides whether the caller in ctx may perform q, as AWS KMS
 // does (package policy): explicit Deny wins; the key policy must allow the
 // caller, directly or through delegation to the account's IAM policies;
-// grants allow their operations. A context without a principal is a trusted
-// in-process caller (the sweeper, tests, admin tooling) and is not checked.
+// grants allow their operations. It fails closed: a context without a
+// principal is refused (ErrNoPrincipal); only identity.System, which no
+// request can carry, is not checked.
 func (s *Service) authorize(ctx context.Context, q authReq) error {
 	p, ok := identity.From(ctx)
-	if !ok {
+	switch {
+	case !ok:
+		return ErrNoPrincipal
+	case p.IsSystem():
 		return nil
 	}
 	var keyPolicy *policy.Policy
@@ -155,7 +159,7 @@ func (s *Service) identityPolicies(ctx context.Context, p identity.Principal) ([
 	if p.IsRoot() {
 		return nil, nil
 	}
-	return s.userPolicies.get(ctx, s.cfg.Store, p.UserName, s.now())
+	return s.userPolicies.get(ctx, s.cfg.Store, p.UserName, p.UserID, s.now())
 }
 
 // grantsOf returns the grants of key id in policy form.

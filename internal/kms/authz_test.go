@@ -12,16 +12,16 @@ import (
 )
 
 func as(name string) context.Context {
-	p := identity.Principal{ARN: "arn:aws:iam::" + testAccount + ":root", AccountID: testAccount}
+	p := identity.Principal{Kind: identity.KindRoot, ARN: "arn:aws:iam::" + testAccount + ":root", AccountID: testAccount}
 	if name != "" {
-		p.ARN, p.UserName = "arn:aws:iam::"+testAccount+":user/"+name, name
+		p.Kind, p.ARN, p.UserName, p.UserID = identity.KindUser, "arn:aws:iam::"+testAccount+":user/"+name, name, "AIDA"+strings.ToUpper(name)
 	}
-	return identity.With(context.Background(), p)
+	return identity.With(sysCtx(), p)
 }
 
 func addUser(t *testing.T, st store.Store, name string, inline map[string]string, attached ...string) {
 	t.Helper()
-	if err := st.CreateUser(context.Background(), store.User{
+	if err := st.CreateUser(sysCtx(), store.User{
 		Name: name, UserID: "AIDA" + strings.ToUpper(name), Path: "/", ARN: "arn:aws:iam::" + testAccount + ":user/" + name,
 		CreatedAt: time.Now().UTC(), InlinePolicies: inline, AttachedPolicies: attached,
 	}); err != nil {
@@ -140,10 +140,25 @@ func TestKeyPolicyChecks(t *testing.T) {
 	if err := svc.PutKeyPolicy(ctx, k, "default", lockout, true); err != nil {
 		t.Fatalf("bypassed lockout check: %v", err)
 	}
-	doc, err := svc.GetKeyPolicy(context.Background(), k, "")
+	doc, err := svc.GetKeyPolicy(sysCtx(), k, "")
 	if err != nil || doc != lockout {
 		t.Fatalf("GetKeyPolicy = %q, %v", doc, err)
 	}
-	_, err = svc.GetKeyPolicy(context.Background(), k, "other")
+	_, err = svc.GetKeyPolicy(sysCtx(), k, "other")
 	wantKind(t, err, kms.ErrNotFound, "")
+}
+
+// TestRecreatedUserGivesNothingToOldKeys: a caller named like a user but
+// carrying another user ID (an access key of a deleted user of that name,
+// still cached somewhere) gets none of the new user's policies.
+func TestRecreatedUserGivesNothingToOldKeys(t *testing.T) {
+	svc, _, st := newServiceStore(t)
+	addUser(t, st, "bob", nil, "arn:aws:iam::aws:policy/AdministratorAccess")
+	if _, err := svc.CreateKey(as("bob"), kms.CreateKeyInput{}); err != nil {
+		t.Fatalf("bob with AdministratorAccess: %v", err)
+	}
+	stale := identity.Principal{Kind: identity.KindUser, ARN: "arn:aws:iam::" + testAccount + ":user/bob",
+		AccountID: testAccount, UserName: "bob", UserID: "AIDAOLDBOB"}
+	_, err := svc.CreateKey(identity.With(context.Background(), stale), kms.CreateKeyInput{})
+	wantKind(t, err, kms.ErrAccessDenied, "")
 }

@@ -1,7 +1,6 @@
 package kms_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 // the other once its cached snapshot is older than the TTL, and not
 // necessarily before; without a TTL the other node never rereads.
 func TestCacheTTLAcrossNodes(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	dir := t.TempDir()
 	st, err := sqlite.Open(dir + "/trent.db")
 	if err != nil {

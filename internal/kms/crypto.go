@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/trent-kms/trent/internal/ciphertext"
@@ -18,6 +19,7 @@ const AlgSymmetricDefault = "SYMMETRIC_DEFAULT"
 // Plaintext is owned by the caller, who should clear it after use.
 type CryptoResult struct {
 	KeyARN     string
+	Algorithm  string // the encryption algorithm used
 	MaterialID string // 64 hex
 	Blob       []byte // ciphertext blob, when one was produced
 	Plaintext  []byte // when one is returned
@@ -46,7 +48,7 @@ func (s *Service) usableKey(ctx context.Context, op, ref string, ec map[string]s
 	if k.KeyUsage != UsageEncryptDecrypt || k.KeySpec != SpecSymmetricDefault {
 		return nil, newError(ErrInvalidKeyUsage, "%s key usage is %s which is not valid for %s.", s.KeyARN(k.ID), k.KeyUsage, op)
 	}
-	if opt.Algorithm != "" && opt.Algorithm != AlgSymmetricDefault {
+	if opt.Algorithm != "" && !slices.Contains(AlgorithmsOf(k.KeySpec, k.KeyUsage).Encryption, opt.Algorithm) {
 		return nil, newError(ErrInvalidKeyUsage, "Algorithm %s is incompatible with key spec %s.", opt.Algorithm, k.KeySpec)
 	}
 	return k, nil
@@ -91,7 +93,7 @@ func (s *Service) seal(k *store.Key, plaintext []byte, ec map[string]string) (Cr
 	if err != nil {
 		return CryptoResult{}, err
 	}
-	return CryptoResult{KeyARN: s.KeyARN(k.ID), MaterialID: m.ID, Blob: blob}, nil
+	return CryptoResult{KeyARN: s.KeyARN(k.ID), Algorithm: AlgSymmetricDefault, MaterialID: m.ID, Blob: blob}, nil
 }
 
 // Decrypt decrypts a blob made by Encrypt or GenerateDataKey. ref is
@@ -138,7 +140,7 @@ func (s *Service) Decrypt(ctx context.Context, ref string, blob []byte, ec map[s
 	if err != nil {
 		return CryptoResult{}, errInvalidCiphertext
 	}
-	return CryptoResult{KeyARN: s.KeyARN(k.ID), MaterialID: m.ID, Plaintext: pt}, nil
+	return CryptoResult{KeyARN: s.KeyARN(k.ID), Algorithm: AlgSymmetricDefault, MaterialID: m.ID, Plaintext: pt}, nil
 }
 
 // ReEncrypt decrypts blob (source key optional, as in Decrypt) and encrypts

@@ -2,14 +2,13 @@ package kms_test
 
 import (
 	"bytes"
-	"context"
 	"testing"
 
 	"github.com/trent-kms/trent/internal/kms"
 )
 
 func TestEncryptDecrypt(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, _ := newService(t)
 	id := mustCreate(t, svc, kms.CreateKeyInput{})
 	if err := svc.CreateAlias(ctx, "alias/app", id); err != nil {
@@ -39,7 +38,7 @@ func TestEncryptDecrypt(t *testing.T) {
 }
 
 func TestDecryptRefusals(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, _ := newService(t)
 	id := mustCreate(t, svc, kms.CreateKeyInput{})
 	other := mustCreate(t, svc, kms.CreateKeyInput{})
@@ -78,7 +77,7 @@ func TestDecryptRefusals(t *testing.T) {
 }
 
 func TestKeyReferences(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, _ := newService(t)
 	id := mustCreate(t, svc, kms.CreateKeyInput{})
 	cases := []struct {
@@ -109,7 +108,7 @@ func TestKeyReferences(t *testing.T) {
 }
 
 func TestReEncryptAndDataKeys(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, _ := newService(t)
 	a := mustCreate(t, svc, kms.CreateKeyInput{})
 	b := mustCreate(t, svc, kms.CreateKeyInput{})

@@ -52,6 +52,13 @@ func newError(kind error, format string, args ...any) error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
 }
 
+// ErrNoPrincipal refuses a call that reached the core without an
+// authenticated principal in its context. The front door never lets one
+// through; the core refuses anyway, so that a route or an internal caller
+// that forgot to say who it acts for fails closed (AccessDenied) instead of
+// acting with every permission.
+var ErrNoPrincipal error = &Error{Kind: ErrAccessDenied, Message: "The request was not made by an authenticated principal."}
+
 // errInvalidCiphertext is the one error for any ciphertext that cannot be
 // decrypted. AWS sends no message with it; neither does Trent, so that no
 // failure is distinguishable from another.

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"maps"
@@ -48,18 +49,63 @@ func (s *Service) CreateGrant(ctx context.Context, ref string, in GrantInput) (g
 			return g, s.grantToken(k.ID, g), err
 		}
 	}
-	id := make([]byte, 32)
-	rand.Read(id)
 	g := store.Grant{
-		KeyID: k.ID, GrantID: hex.EncodeToString(id), Name: in.Name,
+		KeyID: k.ID, GrantID: newGrantID(k.ID, in), Name: in.Name,
 		GranteePrincipal: in.Grantee, RetiringPrincipal: in.Retiring,
 		IssuingAccount: "arn:aws:iam::" + s.cfg.AccountID + ":root", Operations: in.Operations,
 		EncryptionContextEquals: in.Equals, EncryptionContextSubset: in.Subset, CreatedAt: s.now(),
 	}
-	if err := s.cfg.Store.CreateGrant(ctx, g); err != nil {
+	err = s.cfg.Store.CreateGrant(ctx, g)
+	if in.Name != "" && errors.Is(err, store.ErrExists) {
+		// The same named grant, created at this moment through another
+		// request or node: the store's key made it one grant.
+		err = nil
+	}
+	if err != nil {
 		return "", "", err
 	}
 	return g.GrantID, s.grantToken(k.ID, g.GrantID), nil
+}
+
+// newGrantID returns the ID of a new grant: random for an unnamed grant;
+// for a named one, a digest of the key and the grant's whole content, so
+// that two concurrent CreateGrant calls with the same Name and content —
+// which AWS answers with one grant — insert the same ID and the store's
+// primary key keeps only one, on any number of nodes. Grants of one name
+// with different content get different IDs, as AWS allows.
+func newGrantID(keyID string, in GrantInput) string {
+	if in.Name == "" {
+		id := make([]byte, 32)
+		rand.Read(id)
+		return hex.EncodeToString(id)
+	}
+	h := sha256.New()
+	field := func(v string) {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(v)))
+		h.Write(n[:])
+		h.Write([]byte(v))
+	}
+	context := func(m map[string]string) {
+		if m == nil {
+			field("-")
+			return
+		}
+		field("+")
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			field(k)
+			field(m[k])
+		}
+	}
+	field("trent grant id v1")
+	field(keyID)
+	field(in.Name)
+	field(in.Grantee)
+	field(in.Retiring)
+	field(strings.Join(in.Operations, ","))
+	context(in.Equals)
+	context(in.Subset)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func checkGrantInput(in GrantInput) error {
@@ -185,7 +231,11 @@ func (s *Service) RetireGrant(ctx context.Context, token, ref, grantID string) e
 	if err != nil {
 		return err
 	}
-	if p, ok := identity.From(ctx); ok && p.ARN != g.RetiringPrincipal &&
+	p, ok := identity.From(ctx)
+	if !ok {
+		return ErrNoPrincipal
+	}
+	if !p.IsSystem() && p.ARN != g.RetiringPrincipal &&
 		!(p.ARN == g.GranteePrincipal && slices.Contains(g.Operations, "RetireGrant")) {
 		return newError(ErrAccessDenied, "User: %s is not authorized to perform: kms:RetireGrant on resource: %s", p.ARN, s.KeyARN(keyID))
 	}

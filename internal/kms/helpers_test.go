@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/store"
@@ -79,9 +80,14 @@ func wantKind(t *testing.T, err error, kind error, msg string) {
 
 func mustCreate(t *testing.T, svc *kms.Service, in kms.CreateKeyInput) string {
 	t.Helper()
-	k, err := svc.CreateKey(context.Background(), in)
+	k, err := svc.CreateKey(sysCtx(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return k.ID
 }
+
+// sysCtx is the context of a trusted in-process caller: the tests of the
+// core's rules act as Trent itself (the core refuses a context without a
+// principal; see TestNoPrincipalRefused).
+func sysCtx() context.Context { return identity.WithSystem(context.Background()) }

@@ -2,7 +2,6 @@ package kms_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -18,7 +17,7 @@ import (
 // RSAES_OAEP_SHA_256 under an RSA_2048 wrapping key.
 func wrapFor(t *testing.T, svc *kms.Service, id string, material []byte) (token, wrapped []byte) {
 	t.Helper()
-	p, err := svc.GetParametersForImport(context.Background(), id, "RSAES_OAEP_SHA_256", "RSA_2048")
+	p, err := svc.GetParametersForImport(sysCtx(), id, "RSAES_OAEP_SHA_256", "RSA_2048")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +33,7 @@ func wrapFor(t *testing.T, svc *kms.Service, id string, material []byte) (token,
 }
 
 func TestImportExpiryIsDrivenByStoredState(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, clk := newService(t)
 	id := mustCreate(t, svc, kms.CreateKeyInput{Origin: kms.OriginExternal})
 	material := bytes.Repeat([]byte{0x42}, 32)
@@ -88,7 +87,7 @@ func TestImportExpiryIsDrivenByStoredState(t *testing.T) {
 }
 
 func TestImportTokenLifetime(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, clk := newService(t)
 	id := mustCreate(t, svc, kms.CreateKeyInput{Origin: kms.OriginExternal})
 	material := make([]byte, 32)
@@ -120,7 +119,7 @@ func TestImportTokenLifetime(t *testing.T) {
 }
 
 func TestImportValidToRules(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, clk := newService(t)
 	id := mustCreate(t, svc, kms.CreateKeyInput{Origin: kms.OriginExternal})
 	token, wrapped := wrapFor(t, svc, id, make([]byte, 32))
@@ -148,7 +147,7 @@ func TestImportValidToRules(t *testing.T) {
 }
 
 func TestExpiredMaterialIsNotUsedBeforeTheSweep(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, clk := newService(t)
 	id := mustCreate(t, svc, kms.CreateKeyInput{Origin: kms.OriginExternal})
 	validTo := clk.Now().Add(time.Minute)

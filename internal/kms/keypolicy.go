@@ -35,7 +35,10 @@ func (s *Service) checkKeyPolicy(ctx context.Context, doc string, bypass bool) e
 		}
 	}
 	caller, ok := identity.From(ctx)
-	if bypass || !ok {
+	if !ok {
+		return ErrNoPrincipal
+	}
+	if bypass || caller.IsSystem() {
 		return nil
 	}
 	r := policy.Request{

@@ -75,20 +75,30 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*store.Key,
 	return k, nil
 }
 
+// checkKeySpec fills in CreateKey's defaults and applies the key-type
+// table: the usage must be one the spec allows, and required where the
+// spec has no default.
 func checkKeySpec(in *CreateKeyInput) error {
 	if in.KeySpec == "" {
 		in.KeySpec = SpecSymmetricDefault
 	}
-	if in.KeyUsage == "" {
-		in.KeyUsage = UsageEncryptDecrypt
-	}
 	if in.Origin == "" {
 		in.Origin = OriginAWSKMS
 	}
-	if in.KeySpec == SpecSymmetricDefault && in.KeyUsage != UsageEncryptDecrypt {
+	kt := KeyTypeOf(in.KeySpec)
+	if kt == nil {
+		return newError(ErrValidation, "KeySpec %s is not valid", in.KeySpec)
+	}
+	if in.KeyUsage == "" {
+		if kt.DefaultUsage == "" {
+			return newError(ErrValidation, "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
+		}
+		in.KeyUsage = kt.DefaultUsage
+	}
+	if _, ok := kt.Usages[in.KeyUsage]; !ok {
 		return newError(ErrValidation, "KeyUsage %s is not compatible with KeySpec %s", in.KeyUsage, in.KeySpec)
 	}
-	if in.KeySpec != SpecSymmetricDefault {
+	if !kt.Served {
 		return newError(ErrUnsupported, "KeySpec %s is not supported by this server yet; only SYMMETRIC_DEFAULT keys can be created", in.KeySpec)
 	}
 	switch in.Origin {

@@ -136,7 +136,7 @@ func wrapOAEP1(spki, material []byte) []byte {
 // gets imported material first unless state is PendingImport; PendingImport
 // always means an EXTERNAL key without material.
 func setup(t *testing.T, s *kms.Service, origin, state string) fixture {
-	ctx := context.Background()
+	ctx := sysCtx()
 	f := fixture{other: mustCreate(t, s, kms.CreateKeyInput{}), material: make([]byte, 32)}
 	rand.Read(f.material)
 	if state == kms.StatePendingImport {
@@ -235,7 +235,7 @@ func TestKeyStateTable(t *testing.T) {
 				cell := row[col]
 				t.Run(origin+"/"+row[0]+"/"+state, func(t *testing.T) {
 					tested++
-					err := op(context.Background(), svc, setup(t, svc, origin, state))
+					err := op(sysCtx(), svc, setup(t, svc, origin, state))
 					want, known := footnoteKinds[origin][cell]
 					if !known {
 						want, known = stateKinds[cell]

@@ -1,7 +1,6 @@
 package kms_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -11,7 +10,7 @@ import (
 )
 
 func TestDeletionWindow(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, clk := newService(t)
 	id := mustCreate(t, svc, kms.CreateKeyInput{})
 	if err := svc.CreateAlias(ctx, "alias/doomed", id); err != nil {
@@ -46,7 +45,7 @@ func TestDeletionWindow(t *testing.T) {
 }
 
 func TestCancelDeletion(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, clk := newService(t)
 	id := mustCreate(t, svc, kms.CreateKeyInput{})
 	ext := mustCreate(t, svc, kms.CreateKeyInput{Origin: kms.OriginExternal})
@@ -70,7 +69,7 @@ func TestCancelDeletion(t *testing.T) {
 }
 
 func TestCreateKeyRules(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, _ := newService(t)
 	k, err := svc.CreateKey(ctx, kms.CreateKeyInput{Description: "d"})
 	if err != nil {
@@ -100,7 +99,7 @@ func TestCreateKeyRules(t *testing.T) {
 }
 
 func TestTags(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, _ := newService(t)
 	id := mustCreate(t, svc, kms.CreateKeyInput{Tags: []store.Tag{{Key: "b", Value: "1"}, {Key: "a", Value: "2"}}})
 	if err := svc.TagResource(ctx, id, []store.Tag{{Key: "b", Value: "3"}, {Key: "c"}}); err != nil {
@@ -126,7 +125,7 @@ func TestTags(t *testing.T) {
 }
 
 func TestListPaging(t *testing.T) {
-	ctx := context.Background()
+	ctx := sysCtx()
 	svc, _ := newService(t)
 	want := map[string]bool{}
 	for i := range 5 {

@@ -14,6 +14,7 @@ import (
 //	trent_rootkey_duration_seconds{op}             histogram of root-key calls: seal, unseal
 //	trent_cache_hits_total{cache}                  lookups answered from memory: key, alias, material, access_key
 //	trent_cache_misses_total{cache}                lookups that went to the store (or the root key)
+//	trent_audit_failures_total                     audit records that could not be written
 //	trent_sweeps_total                             background sweeps run (deletions and expiries due)
 //	trent_sweep_errors_total                       sweeps that failed
 //	trent_sweep_changes_total                      keys the sweeps deleted or changed
@@ -32,6 +33,7 @@ type Server struct {
 	rootDur  *HistogramVec
 
 	sweeps, sweepErrors, sweepChanges *Counter
+	auditFailures                     *Counter
 
 	cacheMu sync.Mutex
 	caches  []namedCache
@@ -58,7 +60,7 @@ func NewServer(operations []string) *Server {
 	r := NewRegistry()
 	s := &Server{Registry: r, ops: make(map[string]*opSeries, len(operations)+1)}
 	s.requests = r.NewCounterVec("trent_requests_total",
-		"KMS API requests answered, by operation and outcome (ok, or the AWS exception name).", "operation", "outcome")
+		"API requests answered (KMS, IAM and STS), by operation and outcome (ok, or the AWS exception name).", "operation", "outcome")
 	reqDur := r.NewHistogramVec("trent_request_duration_seconds",
 		"Time from a request's arrival to its answer, by operation.", DefaultDurationBuckets, "operation")
 	for _, op := range append(append([]string(nil), operations...), UnknownOperation) {
@@ -72,6 +74,7 @@ func NewServer(operations []string) *Server {
 		[]string{"cache"}, func(emit Emit) { s.emitCaches(emit, true) })
 	r.NewFunc("trent_cache_misses_total", "Lookups an in-memory cache could not answer (read from the store), by cache.", TypeCounter,
 		[]string{"cache"}, func(emit Emit) { s.emitCaches(emit, false) })
+	s.auditFailures = r.NewCounter("trent_audit_failures_total", "Audit records that could not be written (the request was refused unless the server serves unaudited requests).")
 	s.sweeps = r.NewCounter("trent_sweeps_total", "Background sweeps run (deletions at the end of their window, expiries of imported material).")
 	s.sweepErrors = r.NewCounter("trent_sweep_errors_total", "Background sweeps that failed.")
 	s.sweepChanges = r.NewCounter("trent_sweep_changes_total", "Keys deleted or changed by background sweeps.")
@@ -83,7 +86,7 @@ func NewServer(operations []string) *Server {
 	return s
 }
 
-// ObserveRequest implements api.Observer.
+// ObserveRequest implements frontdoor.Observer.
 func (s *Server) ObserveRequest(operation, outcome string, elapsed time.Duration) {
 	o, ok := s.ops[operation]
 	if !ok {
@@ -96,6 +99,9 @@ func (s *Server) ObserveRequest(operation, outcome string, elapsed time.Duration
 	}
 	o.duration.Observe(elapsed)
 }
+
+// AuditFailed counts an audit record that could not be written.
+func (s *Server) AuditFailed() { s.auditFailures.Inc() }
 
 // StoreTimer returns the histogram of the store method op, to keep and
 // Observe on every call.

@@ -55,6 +55,7 @@ var storeMethods = []string{
 	"CreateAlias", "GetAlias", "UpdateAlias", "DeleteAlias", "ListAliases",
 	"PutCredential", "GetCredential", "InitMeta",
 	"CreateUser", "GetUser", "UpdateUser", "DeleteUser", "ListUsers", "ListCredentials", "DeleteCredential",
+	"CreateCredential", "SetCredentialStatus",
 	"CreateGrant", "GetGrant", "ListGrants", "ListRetirableGrants", "DeleteGrant",
 }
 
@@ -171,6 +172,16 @@ func (t *timedStore) ListCredentials(ctx context.Context, userName string) ([]st
 func (t *timedStore) DeleteCredential(ctx context.Context, accessKeyID string) error {
 	defer t.done("DeleteCredential", time.Now())
 	return t.Store.DeleteCredential(ctx, accessKeyID)
+}
+
+func (t *timedStore) CreateCredential(ctx context.Context, c store.Credential, limit int) error {
+	defer t.done("CreateCredential", time.Now())
+	return t.Store.CreateCredential(ctx, c, limit)
+}
+
+func (t *timedStore) SetCredentialStatus(ctx context.Context, accessKeyID, status string) error {
+	defer t.done("SetCredentialStatus", time.Now())
+	return t.Store.SetCredentialStatus(ctx, accessKeyID, status)
 }
 
 func (t *timedStore) CreateGrant(ctx context.Context, g store.Grant) error {

@@ -232,37 +232,25 @@ func TestReadiness(t *testing.T) {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	probe := func(rd *readiness) (int, readyReport) {
-		rec := &recorder{header: http.Header{}}
-		rd.ServeHTTP(rec, (&http.Request{}).WithContext(context.Background()))
-		var rep readyReport
-		if err := json.Unmarshal(rec.body.Bytes(), &rep); err != nil {
-			t.Fatalf("readyz body %q: %v", rec.body.String(), err)
+		rep := rd.check(context.Background())
+		if rep.Status != "ready" {
+			return http.StatusServiceUnavailable, rep
 		}
-		return rec.status, rep
+		return http.StatusOK, rep
 	}
-	if status, rep := probe(newReadiness(st, rk, log)); status != 200 || rep.Status != "ready" ||
+	if status, rep := probe(newReadiness(st, rk, nil, log)); status != 200 || rep.Status != "ready" ||
 		rep.Checks["store"] != "ok" || rep.Checks["root_key"] != "ok" {
 		t.Errorf("healthy: %d %+v", status, rep)
 	}
-	if status, rep := probe(newReadiness(failingStore{Store: st}, brokenRootKey{rk}, log)); status != 503 || rep.Status != "not ready" ||
+	if status, rep := probe(newReadiness(failingStore{Store: st}, brokenRootKey{rk}, nil, log)); status != 503 || rep.Status != "not ready" ||
 		rep.Checks["store"] != "failed" || rep.Checks["root_key"] != "failed" {
 		t.Errorf("broken: %d %+v", status, rep)
 	}
 	start := time.Now()
-	if status, rep := probe(newReadiness(failingStore{Store: st, block: true}, rk, log)); status != 503 || rep.Checks["store"] != "timeout" {
+	if status, rep := probe(newReadiness(failingStore{Store: st, block: true}, rk, nil, log)); status != 503 || rep.Checks["store"] != "timeout" {
 		t.Errorf("hanging store: %d %+v", status, rep)
 	}
 	if d := time.Since(start); d > readyTimeout+time.Second {
 		t.Errorf("a hanging store held /readyz for %v", d)
 	}
 }
-
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header         { return r.header }
-func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
-func (r *recorder) WriteHeader(s int)           { r.status = s }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/metrics"
 )
@@ -19,85 +20,162 @@ import (
 // the server is told to stop.
 const shutdownGrace = 10 * time.Second
 
-// serve listens on cfg.Listen (with TLS if configured) and serves api,
-// with ops on the same listener or on cfg.MetricsListen, until ctx ends.
-// It also runs the sweeper.
-func serve(ctx context.Context, cfg Config, tlsConfig *tls.Config, api, ops http.Handler, svc *kms.Service, m *metrics.Server) error {
+// Run opens a server with New, listens on cfg.Listen, writes the address to
+// cfg.AddrFile if set, and serves until ctx ends; then it shuts down
+// gracefully (requests in flight get up to 10 seconds) and closes.
+func Run(ctx context.Context, cfg Config) error {
+	s, err := New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	handler := api
-	var opsSrv *http.Server
-	if cfg.MetricsListen != "" {
-		opsLn, err := net.Listen("tcp", cfg.MetricsListen)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("metrics listener: %w", err)
-		}
-		opsSrv = newHTTPServer(ops, cfg.Logger)
-		go func() {
-			if err := opsSrv.Serve(opsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				cfg.Logger.Error("metrics listener stopped", "err", err)
-			}
-		}()
-		defer opsSrv.Close()
-		cfg.Logger.Info("serving /healthz, /readyz and /metrics", "addr", opsLn.Addr().String())
-	} else {
-		handler = withOps(api, ops)
-	}
 	if cfg.AddrFile != "" {
-		if err := os.WriteFile(cfg.AddrFile, []byte(addr+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(cfg.AddrFile, []byte(ln.Addr().String()+"\n"), 0o600); err != nil {
 			ln.Close()
 			return err
 		}
 	}
-	srv := newHTTPServer(handler, cfg.Logger)
-	srv.TLSConfig = tlsConfig
-	sweepCtx, stopSweep := context.WithCancel(context.Background())
-	sweepDone := make(chan struct{})
-	go func() {
-		defer close(sweepDone)
-		runSweeper(sweepCtx, svc, cfg.SweepInterval, m, cfg.Logger)
-	}()
-	// The store closes after serve returns: let a sweep in progress end.
-	defer func() { stopSweep(); <-sweepDone }()
-	if cfg.PprofListen != "" {
-		go servePprof(cfg.PprofListen, cfg.Logger)
-	}
-
-	errc := make(chan error, 1)
-	go func() {
-		if tlsConfig != nil {
-			// The certificate is in TLSConfig; ServeTLS also offers HTTP/2.
-			errc <- srv.ServeTLS(ln, "", "")
-		} else {
-			errc <- srv.Serve(ln)
-		}
-	}()
-	store := "embedded"
-	if cfg.DatabaseURL != "" {
-		store = "postgres"
-	}
-	cfg.Logger.Info("trent is serving the AWS KMS API", "addr", addr, "tls", tlsConfig != nil, "region", cfg.Region,
-		"account_id", cfg.AccountID, "data_dir", cfg.DataDir, "store", store, "cache_ttl", cfg.CacheTTL)
-	select {
-	case err := <-errc:
+	if err := s.Serve(ctx, ln); err != nil {
 		return err
-	case <-ctx.Done():
 	}
-	cfg.Logger.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if opsSrv != nil {
-		opsSrv.Shutdown(shutCtx)
+	return s.Close()
+}
+
+// Serve serves the API on ln (with TLS if configured; the probes too,
+// unless Config.MetricsListen puts them on a listener of their own) and
+// runs the sweeper, until Shutdown is called or ctx ends, when it shuts
+// down gracefully. It returns nil after a graceful stop.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := newHTTPServer(s.api, s.log)
+	srv.TLSConfig = s.tls
+	if err := s.register(srv); err != nil {
+		ln.Close()
+		return err
 	}
-	err = srv.Shutdown(shutCtx)
+	if err := s.serveOps(); err != nil {
+		ln.Close()
+		return err
+	}
+	s.startSweeper()
+	if s.cfg.PprofListen != "" {
+		go servePprof(s.cfg.PprofListen, s.log)
+	}
+	stopWatch := context.AfterFunc(ctx, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		s.Shutdown(sctx)
+	})
+	defer stopWatch()
+	s.logServing(ln.Addr().String())
+	var err error
+	if s.tls != nil {
+		// The certificate is in TLSConfig; ServeTLS also offers HTTP/2.
+		err = srv.ServeTLS(ln, "", "")
+	} else {
+		err = srv.Serve(ln)
+	}
 	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
+		// Serve returns at once on Shutdown; wait for it to finish.
+		s.waitStopped()
+		return nil
 	}
 	return err
+}
+
+// serveOps serves the probes on Config.MetricsListen, if set.
+func (s *Server) serveOps() error {
+	if s.cfg.MetricsListen == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.MetricsListen)
+	if err != nil {
+		return fmt.Errorf("metrics listener: %w", err)
+	}
+	srv := newHTTPServer(s.ops, s.log)
+	if err := s.register(srv); err != nil {
+		ln.Close()
+		return err
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	s.log.Info("serving /healthz, /readyz and /metrics", "addr", ln.Addr().String())
+	return nil
+}
+
+func (s *Server) logServing(addr string) {
+	kind := "embedded"
+	if s.cfg.DatabaseURL != "" {
+		kind = "postgres"
+	}
+	s.log.Info("trent is serving the AWS KMS API", "addr", addr, "tls", s.tls != nil, "region", s.cfg.Region,
+		"account_id", s.cfg.AccountID, "data_dir", s.cfg.DataDir, "store", kind, "cache_ttl", s.cfg.CacheTTL)
+}
+
+// register adds srv to the servers Shutdown stops.
+func (s *Server) register(srv *http.Server) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.shutdown {
+		return http.ErrServerClosed
+	}
+	s.servers = append(s.servers, srv)
+	return nil
+}
+
+// Shutdown stops serving: listeners close, requests in flight finish (until
+// ctx ends), then the sweeper stops. It may be called more than once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.shutdown = true
+	servers := s.servers
+	s.servers = nil
+	stop, done := s.stopSweep, s.sweepDone
+	s.mu.Unlock()
+	var err error
+	for _, srv := range servers {
+		if serr := srv.Shutdown(ctx); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	if stop != nil {
+		// The store closes after Close: let a sweep in progress end.
+		stop()
+		<-done
+	}
+	return err
+}
+
+// waitStopped waits until the sweeper, if started, has stopped.
+func (s *Server) waitStopped() {
+	s.mu.Lock()
+	done := s.sweepDone
+	s.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
+
+// startSweeper runs the sweeper until Shutdown.
+func (s *Server) startSweeper() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopSweep != nil || s.shutdown {
+		return
+	}
+	ctx, cancel := context.WithCancel(identity.WithSystem(context.Background()))
+	done := make(chan struct{})
+	s.stopSweep, s.sweepDone = cancel, done
+	go func() {
+		defer close(done)
+		runSweeper(ctx, s.svc, s.cfg.SweepInterval, s.metrics, s.log)
+	}()
 }
 
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
@@ -130,7 +208,7 @@ func loadTLS(cfg Config) (*tls.Config, error) {
 
 // runSweeper runs the service's sweep every interval, and once at once, so
 // that work that fell due while the server was down is done at start; it
-// counts sweeps for the metrics.
+// counts sweeps for the metrics. The sweep acts as Trent itself.
 func runSweeper(ctx context.Context, svc *kms.Service, interval time.Duration, m *metrics.Server, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()

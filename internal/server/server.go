@@ -1,7 +1,10 @@
-// Package server assembles a running Trent: it opens the data directory,
-// the root key and the store, bootstraps the root credentials, and serves
-// the KMS API over HTTP (or HTTPS) until its context ends, with health
-// probes and Prometheus metrics next to it (ops.go).
+// Package server assembles a running Trent: New opens the data directory,
+// the root key, the store and the audit trail, bootstraps the root
+// credentials and builds the route table (routes.go) of the one front door
+// (package frontdoor): the KMS API, IAM and STS, and the health probes and
+// Prometheus metrics (probes.go). Serve serves it on a listener the caller
+// opened, so the caller knows the address; Shutdown stops it gracefully and
+// Close releases what New opened. Run does all of it for the command line.
 //
 // # Stores and nodes
 //
@@ -21,26 +24,15 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/trent-kms/trent/internal/accesskey"
-	"github.com/trent-kms/trent/internal/api"
-	"github.com/trent-kms/trent/internal/audit"
-	"github.com/trent-kms/trent/internal/byok"
-	"github.com/trent-kms/trent/internal/iamapi"
-	"github.com/trent-kms/trent/internal/kms"
-	"github.com/trent-kms/trent/internal/metrics"
 	"github.com/trent-kms/trent/internal/pkcs11"
 	"github.com/trent-kms/trent/internal/rootkey"
-	"github.com/trent-kms/trent/internal/sigv4"
 	"github.com/trent-kms/trent/internal/store"
 	"github.com/trent-kms/trent/internal/store/postgres"
 	"github.com/trent-kms/trent/internal/store/sqlite"
-	"github.com/trent-kms/trent/internal/wire"
 )
 
 // Files inside the data directory.
@@ -117,87 +109,11 @@ type Config struct {
 	RootKeyPIN func(pkcs11.TokenInfo) (string, error)
 	// InitRootKey creates the HSM root key if the token has none (--init).
 	InitRootKey bool
-}
-
-// Run serves until ctx is done, then shuts down gracefully: it stops
-// accepting, lets requests in flight finish (up to 10 seconds) and closes
-// the store.
-func Run(ctx context.Context, cfg Config) error {
-	log := cfg.Logger
-	tlsConfig, err := loadTLS(cfg)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data dir: %w", err)
-	}
-	m := metrics.NewServer(wire.Operations)
-	rawRK, closeRK, err := openRootKey(cfg)
-	if err != nil {
-		return err
-	}
-	defer closeRK()
-	rk := timeRootKey(rawRK, m)
-	rawStore, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer rawStore.Close()
-	// Refuse to start with a root key other than the one the data is
-	// sealed under (e.g. the software key after a migration to an HSM).
-	if err := rootkey.CheckKind(ctx, rawStore, rawRK); err != nil {
-		return err
-	}
-	st := timeStore(rawStore, m)
-	if cfg.DatabaseURL != "" && cfg.CacheTTL == 0 {
-		log.Warn("caches never expire (cache TTL 0) on a shared database: changes made through other nodes are not seen")
-	}
-
-	auditPath := cfg.AuditLog
-	if auditPath == "" {
-		auditPath = filepath.Join(cfg.DataDir, AuditFile)
-	}
-	trail, err := audit.Open(auditPath)
-	if err != nil {
-		return err
-	}
-	defer trail.Close()
-	pool := byok.NewPool(cfg.WrappingKeyPool, log)
-	defer pool.Close()
-	pool.Warm(byok.Specs...)
-	svc, err := kms.New(ctx, kms.Config{
-		Store: st, RootKey: rk, Region: cfg.Region, AccountID: cfg.AccountID, Logger: log,
-		WrappingKeys: pool, AllowPKCS1v15Wrapping: cfg.AllowPKCS1v15Wrapping,
-		OnEvent: serviceEventRecorder(trail, cfg, log), CacheTTL: cfg.CacheTTL,
-	})
-	if err != nil {
-		return err
-	}
-	keys := accesskey.New(st, rk, cfg.AccountID)
-	keys.SetCacheTTL(cfg.CacheTTL)
-	boot, err := keys.Bootstrap(ctx, cfg.DataDir, cfg.RootAccessKey, cfg.RootSecretKey, time.Now())
-	if err != nil {
-		return err
-	}
-	if boot.CredentialsFile != "" {
-		log.Warn("created the account root's access key; its secret is in the credentials file, shown only this once",
-			"access_key_id", boot.AccessKeyID, "credentials_file", boot.CredentialsFile)
-	}
-	registerCaches(m, svc, keys)
-	handler := api.New(api.Config{
-		KMS:      svc,
-		Keys:     keys,
-		Logger:   log,
-		Audit:    trail,
-		Verifier: &sigv4.Verifier{Service: "kms", Region: cfg.Region, Lookup: keys.Secret},
-		Observer: m,
-	})
-	iam := iamapi.New(iamapi.Config{
-		Store: st, Keys: keys, AccountID: cfg.AccountID, Region: cfg.Region,
-		Logger: log, Audit: trail, OnUserChange: svc.InvalidateUser,
-	})
-	ops := newOps(m.Registry, newReadiness(rawStore, rawRK, log))
-	return serve(ctx, cfg, tlsConfig, iamapi.Route(iam, handler), ops, svc, m)
+	// ServeUnaudited serves requests even when the audit trail cannot
+	// record them (--audit-fail-open). By default such requests are refused
+	// with KMSInternalException and /readyz reports not ready, until the
+	// trail records again; see package audit.
+	ServeUnaudited bool
 }
 
 // openRootKey opens the root key that seals every secret: the software
@@ -206,6 +122,10 @@ func openRootKey(cfg Config) (rootkey.RootKey, func() error, error) {
 	return rootkey.Open(rootkey.Spec{
 		Value: cfg.RootKey, DataDir: cfg.DataDir, Module: cfg.PKCS11Module,
 		PIN: cfg.RootKeyPIN, Init: cfg.InitRootKey,
+		OnCreate: func(k rootkey.PKCS11KeyInfo) {
+			cfg.Logger.Warn("created the HSM root key (--init): every secret of this data will be sealed under it; back up the token",
+				"label", k.Label, "id", k.KeyID.String(), "uri", k.URI, "root_key_id", k.ID)
+		},
 	})
 }
 

@@ -158,3 +158,9 @@ func quote(s string) string {
 	}
 	return string(b)
 }
+
+// UnknownClient is the failure of a request signed with an access key that
+// is not (or no longer) active: UnrecognizedClient, worded as AWS does. The
+// server uses it when a key is deactivated or deleted between the
+// signature check and the principal's lookup.
+func UnknownClient() *Error { return fail(ErrUnrecognizedClient, msgInvalidToken) }

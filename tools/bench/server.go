@@ -62,21 +62,7 @@ func startServer(bin, databaseURL string, logTo io.Writer) (*server, error) {
 	if databaseURL != "" {
 		args = append(args, "--database-url", databaseURL)
 	}
-	s.cmd = exec.Command(bin, args...)
-	// The server takes its settings from the flags alone.
-	s.cmd.Env = withoutTrentEnv(os.Environ())
-	s.cmd.Stdout = s.logw
-	s.cmd.Stderr = s.logw
-	if err := s.cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("starting %s: %w", bin, err)
-	}
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.exited)
-	}()
-
-	addr, err := s.waitForAddr(addrFile)
+	addr, err := s.start(bin, args, addrFile)
 	if err != nil {
 		return s, err
 	}
@@ -90,6 +76,45 @@ func startServer(bin, databaseURL string, logTo io.Writer) (*server, error) {
 	if err != nil {
 		return s, fmt.Errorf("%s: %w", f.Name(), err)
 	}
+	return s, nil
+}
+
+// start runs bin with args and waits for the address it writes to
+// addrFile.
+func (s *server) start(bin string, args []string, addrFile string) (string, error) {
+	s.cmd = exec.Command(bin, args...)
+	// The server takes its settings from the flags alone.
+	s.cmd.Env = withoutTrentEnv(os.Environ())
+	s.cmd.Stdout = s.logw
+	s.cmd.Stderr = s.logw
+	if err := s.cmd.Start(); err != nil {
+		s.err = err
+		close(s.exited)
+		return "", fmt.Errorf("starting %s: %w", bin, err)
+	}
+	go func() {
+		s.err = s.cmd.Wait()
+		close(s.exited)
+	}()
+	return s.waitForAddr(addrFile)
+}
+
+// startFloor runs `bin bench-floor` (package floor: Encrypt's JSON and
+// AES-GCM with nothing else) on a free loopback port. It checks no
+// signature, so any credentials do. The caller must call stop, also when
+// startFloor fails after the process started.
+func startFloor(bin string, logTo io.Writer) (*server, error) {
+	dir, err := os.MkdirTemp("", "trent-bench-floor-")
+	if err != nil {
+		return nil, err
+	}
+	addrFile := filepath.Join(dir, "addr")
+	s := &server{dir: dir, exited: make(chan struct{}), logw: &prefixWriter{w: logTo, prefix: "trent bench-floor: "}}
+	addr, err := s.start(bin, []string{"bench-floor", "--listen", "127.0.0.1:0", "--addr-file", addrFile}, addrFile)
+	if err != nil {
+		return s, err
+	}
+	s.Endpoint, s.AccessKey, s.SecretKey = "http://"+addr, "AKIAFLOOR00000000000", "floor-checks-no-signature"
 	return s, nil
 }
 

@@ -1,0 +1,53 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/trent-kms/trent/internal/accesskey"
+	"github.com/trent-kms/trent/internal/api"
+	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/frontdoor"
+	"github.com/trent-kms/trent/internal/iamapi"
+	"github.com/trent-kms/trent/internal/metrics"
+	"github.com/trent-kms/trent/internal/sigv4"
+	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/wire"
+)
+
+// newMetrics returns the server's series, with per-operation series for
+// every KMS operation and every IAM and STS action.
+func newMetrics() *metrics.Server {
+	return metrics.NewServer(append(append([]string(nil), wire.Operations...), iamapi.Actions()...))
+}
+
+// routes builds the route tables: the API listener's (probes, IAM and
+// STS, then KMS as the fallback, since AWS answers any other request to a
+// KMS endpoint as KMS does) and, for a separate metrics listener, the
+// probes' alone. Every route runs through one pipeline.
+func (s *Server) routes(st store.Store, keys *accesskey.Keyring, trail *audit.Log, ready *readiness) (apiTable, opsTable http.Handler, err error) {
+	p := &frontdoor.Pipeline{Log: s.log, Trail: trail, Observer: s.metrics, ServeUnaudited: s.cfg.ServeUnaudited}
+	kmsProto := api.New(api.Config{
+		KMS: s.svc, Keys: keys,
+		Verifier: &sigv4.Verifier{Service: "kms", Region: s.cfg.Region, Lookup: keys.Secret},
+	})
+	iamProto := iamapi.New(iamapi.Config{
+		Store: st, Keys: keys, AccountID: s.cfg.AccountID, Region: s.cfg.Region,
+		OnUserChange: s.svc.InvalidateUser,
+	})
+	probes := probesRoute(s.metrics.Registry, ready)
+	apiRoutes := []frontdoor.Route{iamProto.Route(), kmsProto.Route()}
+	if s.cfg.MetricsListen == "" {
+		apiRoutes = append([]frontdoor.Route{probes}, apiRoutes...)
+	}
+	t := frontdoor.NewTable(p)
+	for _, r := range apiRoutes {
+		if err := t.Add(r); err != nil {
+			return nil, nil, err
+		}
+	}
+	ops := frontdoor.NewTable(p)
+	if err := ops.Add(probes); err != nil {
+		return nil, nil, err
+	}
+	return t, ops, nil
+}

@@ -2,7 +2,7 @@
 
 GO ?= go
 
-.PHONY: build run test bench bench-postgres fuzz
+.PHONY: build run test bench bench-postgres fuzz crash
 
 build:
 	$(GO) build -o bin/trent ./cmd/trent
@@ -28,3 +28,15 @@ bench-postgres: build
 	trap './scripts/pg.sh stop "$$dir" >/dev/null 2>&1 || true; rm -rf "$$dir"' EXIT; \
 	dsn=$$(PG_SH_WATCH_PID=$$$$ ./scripts/pg.sh start "$$dir"); \
 	$(GO) run ./tools/bench -trent bin/trent -database-url "$$dsn" -compare $(BENCHPGFLAGS) $(BENCHFLAGS)
+
+# Every fuzz target, one after the other, FUZZTIME each (default 30s; 10m
+# before a release). Stops at the first crasher and says where it was written.
+FUZZTIME ?= 30s
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) ./scripts/fuzz.sh
+
+# The crash test at release strength: 100 kill -9 cycles under load on each
+# store (the normal suite runs 20), on SQLite and on PostgreSQL.
+CRASH_CYCLES ?= 100
+crash:
+	TRENT_CRASH_CYCLES=$(CRASH_CYCLES) $(GO) test -race -count=1 -timeout 30m -run '^TestCrash$$' -v ./e2e

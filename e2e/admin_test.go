@@ -33,6 +33,7 @@ func TestAdminUsers(t *testing.T) {
 	if err := json.Unmarshal(run("create-access-key", "--user-name", "ops"), &key); err != nil || len(key.SecretAccessKey) != 40 || key.Status != "Active" {
 		t.Fatalf("create-access-key printed %+v, %v", key, err)
 	}
+	remember(t, []byte(key.SecretAccessKey))
 	run("attach-user-policy", "--user-name", "ops", "--policy-arn", "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser")
 	run("update-access-key", "--user-name", "ops", "--access-key-id", key.AccessKeyId, "--status", "Inactive")
 	var keys []struct{ AccessKeyId, Status string }

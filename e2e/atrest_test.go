@@ -35,6 +35,7 @@ func TestNoKeyMaterialAtRestInClear(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.kill() // as after a crash: whatever is on disk stays as it is
+	remember(t, dk.Plaintext)
 	secrets := map[string][]byte{"imported material": material, "data key": dk.Plaintext}
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -29,6 +29,7 @@ func TestAuditTrail(t *testing.T) {
 	}
 	arn := aws.ToString(k.KeyMetadata.Arn)
 	secretText := "do-not-log-this-plaintext"
+	remember(t, []byte(secretText))
 	if _, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: k.KeyMetadata.KeyId, Plaintext: []byte(secretText), EncryptionContext: map[string]string{"app": "audit"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -112,6 +112,7 @@ func TestIAMUsersKeysAndKMS(t *testing.T) {
 		t.Fatalf("CreateAccessKey = %+v, %v", k1, err)
 	}
 	id, secret := aws.ToString(k1.AccessKey.AccessKeyId), aws.ToString(k1.AccessKey.SecretAccessKey)
+	remember(t, []byte(secret))
 	if _, err := rootIAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("kms-admin")}); err != nil {
 		t.Fatal(err)
 	}
@@ -294,6 +295,7 @@ func TestIAMRootKeysAndSignatures(t *testing.T) {
 	if err != nil || len(lk.AccessKeyMetadata) != 1 || !lk.IsTruncated {
 		t.Fatalf("ListAccessKeys MaxItems 1 = %+v, %v", lk, err)
 	}
+	remember(t, []byte(aws.ToString(k.AccessKey.SecretAccessKey)))
 	newRoot := ep.sts(aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey))
 	if who, err := newRoot.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil || aws.ToString(who.UserId) != accountID {
 		t.Fatalf("GetCallerIdentity with the root's new key = %+v, %v", who, err)

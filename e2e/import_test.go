@@ -211,6 +211,9 @@ func randomBytes(t *testing.T, n int) []byte {
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
 	}
+	if n >= minSecretLen { // imported key material, plaintexts: secrets for the scan
+		remember(t, b)
+	}
 	return b
 }
 

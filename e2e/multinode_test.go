@@ -245,6 +245,7 @@ func TestMultiNode(t *testing.T) {
 	if _, err := ca.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/fleet"), TargetKeyId: id}); err != nil {
 		t.Fatal(err)
 	}
+	remember(t, []byte("from B"))
 	enc, err := cb.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/fleet"), Plaintext: []byte("from B")})
 	if err != nil {
 		t.Fatalf("Encrypt on B with a key created on A: %v", err)

@@ -24,7 +24,8 @@ func TestRestart(t *testing.T) {
 	if _, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/survivor"), TargetKeyId: id}); err != nil {
 		t.Fatal(err)
 	}
-	enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/survivor"), Plaintext: []byte("keep me")})
+	remember(t, []byte("restart-survivor plaintext"))
+	enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/survivor"), Plaintext: []byte("restart-survivor plaintext")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestRestart(t *testing.T) {
 	p = startProcess(t, dir)
 	c = p.client()
 	dec, err := c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
-	if err != nil || string(dec.Plaintext) != "keep me" {
+	if err != nil || string(dec.Plaintext) != "restart-survivor plaintext" {
 		t.Fatalf("Decrypt after restart = %+v, %v", dec, err)
 	}
 
@@ -84,7 +85,7 @@ func TestRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	dec, err = c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
-	if err != nil || string(dec.Plaintext) != "keep me" {
+	if err != nil || string(dec.Plaintext) != "restart-survivor plaintext" {
 		t.Fatalf("Decrypt after kill -9 = %+v, %v", dec, err)
 	}
 }

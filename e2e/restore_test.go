@@ -49,6 +49,7 @@ func populate(t *testing.T, c *kms.Client) drillState {
 	if _, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/drill"), TargetKeyId: &s.enabled}); err != nil {
 		t.Fatal(err)
 	}
+	remember(t, []byte("the crown jewels"))
 	enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/drill"), Plaintext: []byte("the crown jewels"), EncryptionContext: drillContext})
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +59,7 @@ func populate(t *testing.T, c *kms.Client) drillState {
 	if err != nil {
 		t.Fatal(err)
 	}
+	remember(t, dk.Plaintext)
 	s.dataKey, s.dataKeyPlain = dk.CiphertextBlob, dk.Plaintext
 	k, err = c.CreateKey(ctx, &kms.CreateKeyInput{})
 	if err != nil {

@@ -112,6 +112,7 @@ func TestSDKCrypto(t *testing.T) {
 		t.Fatal(err)
 	}
 	ec := map[string]string{"purpose": "e2e", "n": "1"}
+	remember(t, []byte("attack at dawn"))
 	enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: a.KeyMetadata.KeyId, Plaintext: []byte("attack at dawn"), EncryptionContext: ec})
 	if err != nil || aws.ToString(enc.KeyId) != aws.ToString(a.KeyMetadata.Arn) || enc.EncryptionAlgorithm != types.EncryptionAlgorithmSpecSymmetricDefault {
 		t.Fatalf("Encrypt = %+v, %v", enc, err)
@@ -146,6 +147,7 @@ func TestSDKCrypto(t *testing.T) {
 	if err != nil || len(dk.Plaintext) != 32 {
 		t.Fatalf("GenerateDataKey = %+v, %v", dk, err)
 	}
+	remember(t, dk.Plaintext)
 	dec, err = c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: dk.CiphertextBlob})
 	if err != nil || !bytes.Equal(dec.Plaintext, dk.Plaintext) {
 		t.Fatalf("Decrypt of data key = %x, %v", dec.Plaintext, err)

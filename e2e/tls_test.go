@@ -99,6 +99,7 @@ func TestTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	remember(t, []byte("over TLS"))
 	enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: key.KeyMetadata.KeyId, Plaintext: []byte("over TLS")})
 	if err != nil {
 		t.Fatalf("Encrypt over TLS under a policy denying plain HTTP: %v", err)

@@ -230,6 +230,60 @@ def main():
         else:
             raise CheckFailed("succeeded, want NotAuthorizedException")
 
+    # --- rotation -----------------------------------------------------------
+
+    with step("get_key_rotation_status of a new key"):
+        status = kms.get_key_rotation_status(KeyId=key)
+        expect_eq("KeyRotationEnabled", status["KeyRotationEnabled"], False)
+        expect_eq("KeyId", status["KeyId"], arn)
+        check("NextRotationDate" not in status, "NextRotationDate while rotation is off")
+
+    with step("enable_key_rotation with 2561 days fails (ValidationException)"):
+        # botocore checks only the lower bound client-side; the server the upper.
+        try:
+            kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=2561)
+        except errors.ClientError as e:
+            expect_eq("error code", e.response["Error"]["Code"], "ValidationException")
+        else:
+            raise CheckFailed("succeeded, want ValidationException")
+
+    with step("enable_key_rotation every 90 days"):
+        kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=90)
+        status = kms.get_key_rotation_status(KeyId=key)
+        expect_eq("KeyRotationEnabled", status["KeyRotationEnabled"], True)
+        expect_eq("RotationPeriodInDays", status["RotationPeriodInDays"], 90)
+        next_rotation = status["NextRotationDate"]
+
+    with step("rotate_key_on_demand"):
+        old_material = kms.describe_key(KeyId=key)["KeyMetadata"]["CurrentKeyMaterialId"]
+        expect_eq("KeyId", kms.rotate_key_on_demand(KeyId=key)["KeyId"], arn)
+        new_material = kms.describe_key(KeyId=key)["KeyMetadata"]["CurrentKeyMaterialId"]
+        check(new_material != old_material, "CurrentKeyMaterialId did not change")
+        expect_eq("NextRotationDate", kms.get_key_rotation_status(KeyId=key)["NextRotationDate"], next_rotation)
+
+    with step("list_key_rotations paginator"):
+        kms.rotate_key_on_demand(KeyId=key)
+        pages = list(kms.get_paginator("list_key_rotations").paginate(KeyId=key, PaginationConfig={"PageSize": 1}))
+        rotations = [r for p in pages for r in p["Rotations"]]
+        expect_eq("pages", len(pages), 2)
+        expect_eq("first rotation", rotations[0]["KeyMaterialId"], new_material)
+        expect_eq("states", [r["KeyMaterialState"] for r in rotations], ["NON_CURRENT", "CURRENT"])
+        expect_eq("types", {r["RotationType"] for r in rotations}, {"ON_DEMAND"})
+        everything = kms.list_key_rotations(KeyId=key, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+        expect_eq("original material", everything[0]["KeyMaterialId"], old_material)
+        check("RotationDate" not in everything[0], "RotationDate on the original material")
+
+    with step("decrypt a ciphertext made before the rotations"):
+        dec = kms.decrypt(CiphertextBlob=blob, EncryptionContext=context)
+        expect_eq("Plaintext", dec["Plaintext"], secret)
+        expect_eq("KeyMaterialId", dec["KeyMaterialId"], old_material)
+
+    with step("disable_key_rotation"):
+        kms.disable_key_rotation(KeyId=key)
+        status = kms.get_key_rotation_status(KeyId=key)
+        expect_eq("KeyRotationEnabled", status["KeyRotationEnabled"], False)
+        check("RotationPeriodInDays" not in status, "RotationPeriodInDays while rotation is off")
+
     # --- deletion -----------------------------------------------------------
 
     with step("schedule_key_deletion with 6 days fails (ValidationException)"):

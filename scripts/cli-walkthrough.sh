@@ -206,6 +206,63 @@ expect_error NotAuthorizedException \
 	kms create-alias --alias-name alias/aws/x --target-key-id "$KEY"
 ok
 
+# --- rotation ---------------------------------------------------------------
+
+step "get-key-rotation-status of a new key"
+expect_eq KeyRotationEnabled "$(kms get-key-rotation-status --key-id "$KEY" \
+	--query KeyRotationEnabled --output text)" False
+ok
+
+step "enable-key-rotation with 2561 days fails (ValidationException)"
+expect_error ValidationException \
+	kms enable-key-rotation --key-id "$KEY" --rotation-period-in-days 2561
+ok
+
+step "enable-key-rotation every 180 days"
+kms enable-key-rotation --key-id "$KEY" --rotation-period-in-days 180
+OUT=$(kms get-key-rotation-status --key-id "$KEY" \
+	--query '[KeyRotationEnabled,RotationPeriodInDays,NextRotationDate]' --output text)
+read -r ENABLED PERIOD NEXT <<<"$OUT"
+expect_eq KeyRotationEnabled "$ENABLED" True
+expect_eq RotationPeriodInDays "$PERIOD" 180
+[ "$NEXT" != None ] || fail "no NextRotationDate"
+ok
+
+step "rotate-key-on-demand"
+OLD_MATERIAL=$(kms describe-key --key-id "$KEY" --query KeyMetadata.CurrentKeyMaterialId --output text)
+expect_eq KeyId "$(kms rotate-key-on-demand --key-id "$KEY" --query KeyId --output text)" "$ARN"
+NEW_MATERIAL=$(kms describe-key --key-id "$KEY" --query KeyMetadata.CurrentKeyMaterialId --output text)
+[ "$NEW_MATERIAL" != "$OLD_MATERIAL" ] || fail "CurrentKeyMaterialId did not change"
+expect_eq NextRotationDate "$(kms get-key-rotation-status --key-id "$KEY" \
+	--query NextRotationDate --output text)" "$NEXT"
+ok
+
+step "list-key-rotations"
+OUT=$(kms list-key-rotations --key-id "$KEY" \
+	--query 'Rotations[].[KeyMaterialId,KeyMaterialState,RotationType]' --output text)
+read -r MATERIAL MSTATE RTYPE <<<"$OUT"
+expect_eq KeyMaterialId "$MATERIAL" "$NEW_MATERIAL"
+expect_eq KeyMaterialState "$MSTATE" CURRENT
+expect_eq RotationType "$RTYPE" ON_DEMAND
+expect_eq "materials" "$(kms list-key-rotations --key-id "$KEY" --include-key-material ALL_KEY_MATERIAL \
+	--query 'length(Rotations)' --output text)" 2
+ok
+
+step "decrypt a ciphertext made before the rotation"
+OUT=$(kms decrypt --ciphertext-blob "fileb://$WORK/secret.enc" \
+	--encryption-context purpose=walkthrough,team=docs --query '[KeyMaterialId,Plaintext]' --output text)
+read -r MATERIAL PLAIN <<<"$OUT"
+expect_eq KeyMaterialId "$MATERIAL" "$OLD_MATERIAL"
+base64 -d <<<"$PLAIN" >"$WORK/secret.out"
+cmp -s "$WORK/secret.bin" "$WORK/secret.out" || fail "decrypted bytes differ from the original"
+ok
+
+step "disable-key-rotation"
+kms disable-key-rotation --key-id "$KEY"
+expect_eq RotationPeriodInDays "$(kms get-key-rotation-status --key-id "$KEY" \
+	--query '[KeyRotationEnabled,RotationPeriodInDays]' --output text)" "False	None"
+ok
+
 # --- deletion ---------------------------------------------------------------
 
 step "schedule-key-deletion with 6 days fails (ValidationException)"

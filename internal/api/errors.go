@@ -61,6 +61,7 @@ var errorTable = []struct {
 	{kms.ErrMalformedPolicy, "MalformedPolicyDocumentException", 400},
 	{kms.ErrInvalidGrantToken, "InvalidGrantTokenException", 400},
 	{kms.ErrInvalidGrantID, "InvalidGrantIdException", 400},
+	{kms.ErrConflict, "ConflictException", 400},
 
 	{sigv4.ErrMissingAuthentication, "MissingAuthenticationTokenException", 400},
 	{sigv4.ErrIncompleteSignature, "IncompleteSignatureException", 400},

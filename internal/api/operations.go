@@ -69,6 +69,11 @@ func (h *Handler) operations() map[string]operation {
 		"ListRetirableGrants":             handle(h, h.listRetirableGrants),
 		"RetireGrant":                     handle(h, h.retireGrant),
 		"RevokeGrant":                     handle(h, h.revokeGrant),
+		"EnableKeyRotation":               handle(h, h.enableKeyRotation),
+		"DisableKeyRotation":              handle(h, h.disableKeyRotation),
+		"GetKeyRotationStatus":            handle(h, h.getKeyRotationStatus),
+		"RotateKeyOnDemand":               handle(h, h.rotateKeyOnDemand),
+		"ListKeyRotations":                handle(h, h.listKeyRotations),
 	}
 	for _, name := range wire.Operations {
 		if _, ok := ops[name]; !ok {

@@ -128,7 +128,10 @@ func (s *Service) Decrypt(ctx context.Context, ref string, blob []byte, ec map[s
 		return CryptoResult{}, errDryRun
 	}
 	matID := hex.EncodeToString(h.MaterialID[:])
-	m := findMaterial(k, matID)
+	k, m, err := s.decryptMaterial(ctx, k, matID)
+	if err != nil {
+		return CryptoResult{}, err
+	}
 	if m == nil {
 		return CryptoResult{}, errInvalidCiphertext
 	}

@@ -62,8 +62,9 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, ref string) (*store.Key
 }
 
 // Sweep performs the background work that is due at the service's current
-// time: it deletes keys whose deletion window has ended and deletes imported
-// key material whose ValidTo has passed. It is idempotent and safe to run on
+// time: it deletes keys whose deletion window has ended, rotates keys whose
+// automatic rotation is due and deletes imported key material whose
+// ValidTo has passed. It is idempotent and safe to run on
 // several nodes at once: each change is a conditional store update.
 // It returns the number of keys it changed.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
@@ -106,18 +107,28 @@ func (s *Service) sweepKey(ctx context.Context, id string, now time.Time) (bool,
 		s.event(Event{Name: "DeleteKey", KeyARN: s.KeyARN(id)})
 		return true, nil
 	}
+	rotated, err := s.rotateIfDue(ctx, k, now)
+	if err != nil {
+		return false, err
+	}
 	expired, err := s.expireMaterials(ctx, id, now)
-	return expired, err
+	return rotated || expired, err
 }
 
 // expireMaterials deletes every imported material of key id whose ValidTo
 // is not after now, and expired import parameters. The key becomes
-// PendingImport unless it is pending deletion.
+// PendingImport unless it is pending deletion or only material pending
+// rotation expired.
 func (s *Service) expireMaterials(ctx context.Context, id string, now time.Time) (bool, error) {
 	var gone []string
 	paramsExpired := false
 	k, err := s.updateKey(ctx, id, func(k *store.Key) error {
-		gone = gone[:0]
+		// Material pending rotation is not associated with the key yet:
+		// it goes without changing the key's state.
+		gone = dropPending(k, func(m *store.Material) bool {
+			return m.ExpirationModel == ExpirationExpires && !m.ValidTo.After(now)
+		})
+		pendingGone := len(gone)
 		// Expired import parameters: destroy the sealed wrapping key.
 		paramsExpired = k.Import != nil && !k.Import.ValidTo.After(now)
 		if paramsExpired {
@@ -130,7 +141,7 @@ func (s *Service) expireMaterials(ctx context.Context, id string, now time.Time)
 				gone = append(gone, m.ID)
 			}
 		}
-		if len(gone) > 0 && k.State != StatePendingDeletion {
+		if len(gone) > pendingGone && k.State != StatePendingDeletion {
 			k.State = StatePendingImport
 		}
 		return nil

@@ -34,6 +34,7 @@ var (
 	ErrMalformedPolicy      = errors.New("MalformedPolicyDocument")
 	ErrInvalidGrantToken    = errors.New("InvalidGrantToken")
 	ErrInvalidGrantID       = errors.New("InvalidGrantId")
+	ErrConflict             = errors.New("Conflict")
 )
 
 // Error is a client-visible failure: a kind and the message AWS would give.

@@ -43,7 +43,8 @@ var errUnwrap = newError(ErrInvalidCiphertext, "The wrapped key material could n
 // On success a key in PendingImport becomes Enabled; a Disabled key stays
 // Disabled, because its owner disabled it on purpose; an Enabled key stays
 // Enabled. Reimport accepts only the material already associated with the
-// key, byte for byte, and may change its expiry.
+// key, byte for byte, and may change its expiry. NEW_KEY_MATERIAL into a key
+// that has material adds it as PENDING_ROTATION, for RotateKeyOnDemand.
 func (s *Service) ImportKeyMaterial(ctx context.Context, ref string, token, wrapped []byte, opt ImportOptions) (keyARN, materialID string, err error) {
 	k, err := s.importableKey(ctx, ref, authReq{action: "ImportKeyMaterial", extra: importConditionKeys(opt)})
 	if err != nil {
@@ -76,7 +77,7 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, ref string, token, wrap
 		if k.Import == nil || k.Import.ID != params.ID {
 			return errTokenSuperseded
 		}
-		if err := associate(k, m, opt); err != nil {
+		if err := s.associate(k, m, opt); err != nil {
 			return err
 		}
 		k.Import = nil

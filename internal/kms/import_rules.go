@@ -7,7 +7,7 @@ import (
 )
 
 // associate records material m on key k under the ImportType rules.
-func associate(k *store.Key, m store.Material, opt ImportOptions) error {
+func (s *Service) associate(k *store.Key, m store.Material, opt ImportOptions) error {
 	importType := opt.ImportType
 	if importType == "" {
 		importType = ImportExisting
@@ -27,7 +27,7 @@ func associate(k *store.Key, m store.Material, opt ImportOptions) error {
 	case importType == ImportNew && existing >= 0:
 		return newError(ErrIncorrectKeyMaterial, "The key material is already associated with this KMS key; import it with ImportType EXISTING_KEY_MATERIAL.")
 	case importType == ImportNew && len(k.Materials) > 0:
-		return newError(ErrUnsupported, "Importing new key material into a KMS key that already has key material (on-demand rotation) is not supported by this server yet.")
+		return s.addPending(k, m)
 	case importType == ImportNew:
 		k.Materials = append(k.Materials, m)
 		return nil
@@ -52,7 +52,7 @@ func missingMaterial(k *store.Key) bool {
 		return true
 	}
 	for _, m := range k.Materials {
-		if m.Deleted && m.State != "PENDING_ROTATION" {
+		if m.Deleted && m.State != MaterialPendingRotation {
 			return true
 		}
 	}
@@ -61,8 +61,8 @@ func missingMaterial(k *store.Key) bool {
 
 // DeleteImportedKeyMaterial deletes the key's current material (or the one
 // named by materialID). The key becomes PendingImport, unless it is pending
-// deletion; ciphertexts under the material decrypt again once the same
-// material is reimported.
+// deletion or the material was only pending rotation; ciphertexts under the
+// material decrypt again once the same material is reimported.
 func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, ref, materialID string) (keyARN, deletedID string, err error) {
 	k, err := s.importableKey(ctx, ref, authReq{action: "DeleteImportedKeyMaterial"})
 	if err != nil {
@@ -70,6 +70,10 @@ func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, ref, materialID
 	}
 	_, err = s.updateKey(ctx, k.ID, func(k *store.Key) error {
 		deletedID = ""
+		if gone := dropPending(k, func(m *store.Material) bool { return m.ID == materialID }); len(gone) > 0 {
+			deletedID = gone[0] // not associated yet: the key's state stays
+			return nil
+		}
 		for i := range k.Materials {
 			m := &k.Materials[i]
 			if m.Deleted || (materialID == "" && m.State != MaterialCurrent) || (materialID != "" && m.ID != materialID) {

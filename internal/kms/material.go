@@ -73,10 +73,12 @@ func CurrentMaterial(k *store.Key) *store.Material {
 }
 
 // findMaterial returns k's usable material with the given ID, or nil.
+// Material pending rotation is not usable: it was never current, so no
+// ciphertext of the key's can be under it.
 func findMaterial(k *store.Key, id string) *store.Material {
 	for i := range k.Materials {
 		m := &k.Materials[i]
-		if m.ID == id && !m.Deleted {
+		if m.ID == id && !m.Deleted && m.State != MaterialPendingRotation {
 			return m
 		}
 	}
@@ -97,10 +99,12 @@ func (s *Service) State(k *store.Key) string {
 
 // EarliestValidTo returns the earliest expiry of k's imported materials
 // that expire, as DescribeKey's ValidTo reports it; zero if none expires.
+// Material pending rotation is not associated with the key yet: its expiry
+// is not the key's.
 func EarliestValidTo(k *store.Key) time.Time {
 	var t time.Time
 	for _, m := range k.Materials {
-		if !m.Deleted && m.ExpirationModel == ExpirationExpires && (t.IsZero() || m.ValidTo.Before(t)) {
+		if !m.Deleted && m.State != MaterialPendingRotation && m.ExpirationModel == ExpirationExpires && (t.IsZero() || m.ValidTo.Before(t)) {
 			t = m.ValidTo
 		}
 	}

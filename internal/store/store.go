@@ -78,6 +78,14 @@ type Key struct {
 	// of origin EXTERNAL it is empty until the first import.
 	Materials []Material `json:"materials,omitempty"`
 
+	// RotationPeriodInDays is the period of automatic rotation, 0 while
+	// automatic rotation is disabled. NextRotation is when the next
+	// automatic rotation falls due (zero while disabled); it is kept while
+	// the key is Disabled or PendingDeletion, when no rotation happens, so
+	// that a missed date rotates the key as soon as it is Enabled again.
+	RotationPeriodInDays int       `json:"rotationPeriodInDays,omitempty"`
+	NextRotation         time.Time `json:"nextRotation,omitzero"`
+
 	// Import is the outstanding import parameter set of a key of origin
 	// EXTERNAL — the wrapping key pair and token from the last
 	// GetParametersForImport — or nil. A new set replaces the old one; it is
@@ -115,11 +123,17 @@ type Material struct {
 	ValidTo         time.Time `json:"validTo,omitempty"`
 	Description     string    `json:"description,omitempty"`
 	Deleted         bool      `json:"deleted,omitempty"` // deleted or expired; Sealed is nil
+	// Material that became current by a rotation: when, and how
+	// (AUTOMATIC or ON_DEMAND). Zero for a key's original material.
+	RotatedAt    time.Time `json:"rotatedAt,omitzero"`
+	RotationType string    `json:"rotationType,omitempty"`
 }
 
 // DueAt is the earliest time at which background work is due for k: the end
-// of its deletion window, the expiry of an imported key material, or the
-// expiry of its import parameters. The zero time means nothing is due. Backends index keys by it (see KeysDue).
+// of its deletion window, the expiry of an imported key material, the
+// expiry of its import parameters, or its next automatic rotation while it
+// is Enabled. The zero time means nothing is due. Backends index keys by it
+// (see KeysDue).
 func (k *Key) DueAt() time.Time {
 	var due time.Time
 	earlier := func(t time.Time) {
@@ -132,6 +146,11 @@ func (k *Key) DueAt() time.Time {
 	}
 	if k.Import != nil {
 		earlier(k.Import.ValidTo)
+	}
+	// A Disabled or PendingDeletion key does not rotate; once Enabled again
+	// (an update like any other) it is due at once if its date has passed.
+	if k.State == "Enabled" && k.RotationPeriodInDays > 0 {
+		earlier(k.NextRotation)
 	}
 	for _, m := range k.Materials {
 		if !m.Deleted && m.ExpirationModel == "KEY_MATERIAL_EXPIRES" {
@@ -186,7 +205,8 @@ type Store interface {
 	// ascending ID order.
 	ListKeys(ctx context.Context, after string, limit int) ([]*Key, error)
 	// KeysDue returns the IDs of up to limit keys whose DueAt is not zero
-	// and not after now, earliest first.
+	// and not after now, earliest first: keys to delete, material to
+	// expire, import parameters to destroy and keys to rotate.
 	KeysDue(ctx context.Context, now time.Time, limit int) ([]string, error)
 
 	// CreateAlias inserts a. ErrExists if the name is taken; ErrNotFound if

@@ -118,6 +118,10 @@ func (s *Store) ListKeys(ctx context.Context, after string, limit int) ([]*store
 
 // KeysDue implements store.Store, using the index on (due_at, id). A limit
 // of zero or less returns no IDs.
+//
+// due_at is written with every key (store.Key.DueAt), so one indexed range
+// covers every kind of due work, automatic rotation included; no query of
+// the key document is needed.
 func (s *Store) KeysDue(ctx context.Context, now time.Time, limit int) ([]string, error) {
 	if limit <= 0 {
 		return nil, nil

@@ -82,6 +82,15 @@ var migrations = [][]string{
 		`CREATE INDEX credentials_user_id ON credentials (user_id)`,
 		`CREATE UNIQUE INDEX users_name_lower ON users (lower(name))`,
 	},
+	// 4: key rotation. A key document may now hold a rotation schedule
+	// (store.Key.RotationPeriodInDays, NextRotation) and rotated materials,
+	// and due_at includes the next automatic rotation. No statement is
+	// needed: no key written before had a schedule, so every due_at is
+	// still right. The version itself is the point: a program of version 3
+	// would decode these documents without the schedule and write them
+	// back without it, silently ending automatic rotation, so it must
+	// refuse this store ("schema version 4 is newer").
+	{},
 }
 
 // schemaVersion is the version this code reads and writes.

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("ListKeys", func(t *testing.T) { testListKeys(t, open) })
 	t.Run("KeysDue", func(t *testing.T) { testKeysDue(t, open) })
+	t.Run("Rotation", func(t *testing.T) { testRotation(t, open) })
 	t.Run("Aliases", func(t *testing.T) { testAliases(t, open) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })

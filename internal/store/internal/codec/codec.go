@@ -22,6 +22,7 @@ func EncodeKey(k *store.Key) (string, error) {
 	c := *k
 	c.CreatedAt = c.CreatedAt.UTC()
 	c.DeletionDate = c.DeletionDate.UTC()
+	c.NextRotation = c.NextRotation.UTC()
 	if c.Import != nil {
 		imp := *c.Import
 		imp.ValidTo = imp.ValidTo.UTC()
@@ -30,7 +31,7 @@ func EncodeKey(k *store.Key) (string, error) {
 	c.Materials = append([]store.Material(nil), k.Materials...)
 	for i := range c.Materials {
 		m := &c.Materials[i]
-		m.ImportedAt, m.ValidTo = m.ImportedAt.UTC(), m.ValidTo.UTC()
+		m.ImportedAt, m.ValidTo, m.RotatedAt = m.ImportedAt.UTC(), m.ValidTo.UTC(), m.RotatedAt.UTC()
 	}
 	b, err := json.Marshal(&c)
 	if err != nil {

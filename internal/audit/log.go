@@ -114,10 +114,11 @@ func (l *Log) Repaired() int64 { return l.repaired }
 // sticky: every Write tries the file again.
 func (l *Log) Write(r *Record) error {
 	r.fillDefaults()
-	line := append(r.appendJSON(make([]byte, 0, 1024)), '\n')
+	line := append(r.appendJSON(getBuffer()), '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
+		putBuffer(line)
 		return ErrClosed
 	}
 	b := l.cur
@@ -125,6 +126,7 @@ func (l *Log) Write(r *Record) error {
 		b.buf = line
 	} else {
 		b.buf = append(b.buf, line...)
+		putBuffer(line)
 	}
 	b.n++
 	for !b.done {
@@ -137,6 +139,8 @@ func (l *Log) Write(r *Record) error {
 		l.cur = &batch{}
 		l.mu.Unlock()
 		err := l.commit(b.buf, b.n)
+		putBuffer(b.buf) // the kernel has the bytes; no one reads buf again
+		b.buf = nil
 		l.mu.Lock()
 		b.err, b.done = err, true
 		l.writing = false

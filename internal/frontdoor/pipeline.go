@@ -25,6 +25,9 @@ var (
 	ErrAuditUnavailable = errors.New("frontdoor: the audit trail cannot record requests")
 )
 
+// requestIDHeader is x-amzn-RequestId in Go's canonical header form.
+const requestIDHeader = "X-Amzn-Requestid"
+
 // Trail is the audit trail as the pipeline uses it (package audit's Log).
 type Trail interface {
 	// Write records r before returning nil.
@@ -55,7 +58,9 @@ type Pipeline struct {
 func (p *Pipeline) serve(rt *Route, w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	x := &Exchange{ID: uuid.NewString(), Route: rt, Request: r, Header: w.Header()}
-	x.Header.Set("x-amzn-RequestId", x.ID)
+	// Set directly under the canonical key: Header.Set would canonicalise
+	// "x-amzn-RequestId" (an allocation) on every request.
+	x.Header[requestIDHeader] = []string{x.ID}
 	out, err := p.run(rt, x)
 	status, body := p.encode(rt, x, out, err)
 	if rt.Audit && p.Trail != nil {
@@ -105,9 +110,10 @@ func (p *Pipeline) run(rt *Route, x *Exchange) (any, error) {
 	}
 	if pr.Authenticated() {
 		x.Principal = &pr
-		ctx = identity.With(ctx, pr)
+	} else {
+		pr = identity.Principal{} // nobody: the core refuses it
 	}
-	ctx = identity.WithCall(ctx, identity.Call{SourceIP: audit.SourceIP(x.Request), SecureTransport: x.Request.TLS != nil})
+	ctx = identity.WithCaller(ctx, pr, identity.Call{SourceIP: audit.SourceIP(x.Request), SecureTransport: x.Request.TLS != nil})
 	return rt.Protocol.Call(ctx, x)
 }
 

@@ -47,11 +47,33 @@ func (p Principal) Authenticated() bool { return p.Kind == KindRoot || p.Kind ==
 // System is the principal of work the server does on its own behalf.
 var System = Principal{Kind: KindSystem, ARN: "trent:system"}
 
+// caller is what a context carries: the principal and the connection,
+// under one key so that the front door adds both with one allocation.
+type caller struct {
+	p    Principal
+	call Call
+}
+
 type ctxKey struct{}
 
-// With returns a copy of ctx carrying p.
+func callerFrom(ctx context.Context) caller {
+	c, _ := ctx.Value(ctxKey{}).(*caller)
+	if c == nil {
+		return caller{}
+	}
+	return *c
+}
+
+// With returns a copy of ctx carrying p (and the Call ctx carries).
 func With(ctx context.Context, p Principal) context.Context {
-	return context.WithValue(ctx, ctxKey{}, p)
+	c := callerFrom(ctx)
+	c.p = p
+	return context.WithValue(ctx, ctxKey{}, &c)
+}
+
+// WithCaller returns a copy of ctx carrying p and call.
+func WithCaller(ctx context.Context, p Principal, call Call) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &caller{p: p, call: call})
 }
 
 // WithSystem returns a copy of ctx carrying System.
@@ -60,7 +82,7 @@ func WithSystem(ctx context.Context) context.Context { return With(ctx, System) 
 // From returns the principal carried by ctx. ok is false when ctx carries
 // none, or carries the zero Principal.
 func From(ctx context.Context) (p Principal, ok bool) {
-	p, _ = ctx.Value(ctxKey{}).(Principal)
+	p = callerFrom(ctx).p
 	return p, p.Kind != KindNone
 }
 
@@ -71,15 +93,12 @@ type Call struct {
 	SecureTransport bool
 }
 
-type callKey struct{}
-
-// WithCall returns a copy of ctx carrying c.
+// WithCall returns a copy of ctx carrying c (and the principal ctx carries).
 func WithCall(ctx context.Context, c Call) context.Context {
-	return context.WithValue(ctx, callKey{}, c)
+	cl := callerFrom(ctx)
+	cl.call = c
+	return context.WithValue(ctx, ctxKey{}, &cl)
 }
 
 // CallFrom returns the call ctx carries (the zero Call if none).
-func CallFrom(ctx context.Context) Call {
-	c, _ := ctx.Value(callKey{}).(Call)
-	return c
-}
+func CallFrom(ctx context.Context) Call { return callerFrom(ctx).call }

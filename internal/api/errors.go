@@ -62,6 +62,8 @@ var errorTable = []struct {
 	{kms.ErrInvalidGrantToken, "InvalidGrantTokenException", 400},
 	{kms.ErrInvalidGrantID, "InvalidGrantIdException", 400},
 	{kms.ErrConflict, "ConflictException", 400},
+	{kms.ErrInvalidSignature, "KMSInvalidSignatureException", 400},
+	{kms.ErrInvalidMac, "KMSInvalidMacException", 400},
 
 	{sigv4.ErrMissingAuthentication, "MissingAuthenticationTokenException", 400},
 	{sigv4.ErrIncompleteSignature, "IncompleteSignatureException", 400},

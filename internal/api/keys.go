@@ -84,7 +84,9 @@ func (h *Handler) metadata(k *store.Key) keyMetadata {
 	// A key seen as PendingImport shows no material, even if the sweep
 	// has not yet recorded the expiry.
 	if cur := kms.CurrentMaterial(k); cur != nil && state != kms.StatePendingImport {
-		md.CurrentKeyMaterialId = cur.ID
+		if k.KeySpec == kms.SpecSymmetricDefault { // AWS shows it for symmetric keys only
+			md.CurrentKeyMaterialId = cur.ID
+		}
 		if k.Origin == kms.OriginExternal {
 			md.ExpirationModel = cur.ExpirationModel
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"slices"
 
 	"github.com/google/uuid"
 	"github.com/trent-kms/trent/internal/ciphertext"
@@ -31,8 +30,9 @@ type CryptoOptions struct {
 	DryRun    bool
 }
 
-// usableKey resolves ref for a cryptographic operation: the key must be a
-// symmetric encryption key in state Enabled.
+// usableKey resolves ref for a cryptographic operation: the key must be an
+// encryption key in state Enabled whose spec offers the algorithm ("" is
+// SYMMETRIC_DEFAULT, which RSA keys do not offer).
 func (s *Service) usableKey(ctx context.Context, op, ref string, ec map[string]string, opt CryptoOptions) (*store.Key, error) {
 	action := op
 	if op == "ReEncrypt" {
@@ -45,13 +45,17 @@ func (s *Service) usableKey(ctx context.Context, op, ref string, ec map[string]s
 	if state := s.State(k); state != StateEnabled {
 		return nil, stateError(s.KeyARN(k.ID), state)
 	}
-	if k.KeyUsage != UsageEncryptDecrypt || k.KeySpec != SpecSymmetricDefault {
-		return nil, newError(ErrInvalidKeyUsage, "%s key usage is %s which is not valid for %s.", s.KeyARN(k.ID), k.KeyUsage, op)
+	if k.KeyUsage != UsageEncryptDecrypt {
+		return nil, s.usageError(k, op)
 	}
-	if opt.Algorithm != "" && !slices.Contains(AlgorithmsOf(k.KeySpec, k.KeyUsage).Encryption, opt.Algorithm) {
-		return nil, newError(ErrInvalidKeyUsage, "Algorithm %s is incompatible with key spec %s.", opt.Algorithm, k.KeySpec)
+	alg := opt.Algorithm
+	if alg == "" {
+		alg = AlgSymmetricDefault
 	}
-	return k, nil
+	if err := checkAlgorithm(k, alg, AlgorithmsOf(k.KeySpec, k.KeyUsage).Encryption); err != nil {
+		return nil, err
+	}
+	return k, checkAsymmetricContext(k, ec)
 }
 
 var errDryRun = newError(ErrDryRun, "The request would have succeeded, but the DryRun option is set.")
@@ -69,7 +73,7 @@ func (s *Service) Encrypt(ctx context.Context, ref string, plaintext []byte, ec 
 	if opt.DryRun {
 		return CryptoResult{}, errDryRun
 	}
-	return s.seal(k, plaintext, ec)
+	return s.encryptUnder(k, opt.Algorithm, plaintext, ec)
 }
 
 func (s *Service) seal(k *store.Key, plaintext []byte, ec map[string]string) (CryptoResult, error) {
@@ -101,6 +105,9 @@ func (s *Service) seal(k *store.Key, plaintext []byte, ec map[string]string) (Cr
 // IncorrectKeyException. Any blob that does not authenticate with the given
 // context gets InvalidCiphertextException and no further detail.
 func (s *Service) Decrypt(ctx context.Context, ref string, blob []byte, ec map[string]string, opt CryptoOptions) (CryptoResult, error) {
+	if ref != "" && opt.Algorithm != "" && opt.Algorithm != AlgSymmetricDefault {
+		return s.decryptAsymmetric(ctx, ref, blob, ec, opt)
+	}
 	h, err := ciphertext.ParseHeader(blob)
 	if err != nil {
 		return CryptoResult{}, errInvalidCiphertext
@@ -168,7 +175,7 @@ func (s *Service) ReEncrypt(ctx context.Context, srcRef string, blob []byte, src
 	if dryRun {
 		return src, dst, errDryRun
 	}
-	dst, err = s.seal(k, src.Plaintext, dstEC)
+	dst, err = s.encryptUnder(k, dstOpt.Algorithm, src.Plaintext, dstEC)
 	src.Plaintext = nil
 	return src, dst, err
 }

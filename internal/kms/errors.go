@@ -35,6 +35,8 @@ var (
 	ErrInvalidGrantToken    = errors.New("InvalidGrantToken")
 	ErrInvalidGrantID       = errors.New("InvalidGrantId")
 	ErrConflict             = errors.New("Conflict")
+	ErrInvalidSignature     = errors.New("KMSInvalidSignature")
+	ErrInvalidMac           = errors.New("KMSInvalidMac")
 )
 
 // Error is a client-visible failure: a kind and the message AWS would give.

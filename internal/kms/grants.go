@@ -44,6 +44,9 @@ func (s *Service) CreateGrant(ctx context.Context, ref string, in GrantInput) (g
 	if state := s.State(k); state != StateEnabled {
 		return "", "", stateError(s.KeyARN(k.ID), state)
 	}
+	if err := checkGrantForKeyType(k, in); err != nil {
+		return "", "", err
+	}
 	if in.Name != "" {
 		if g, ok, err := s.sameGrant(ctx, k.ID, in); err != nil || ok {
 			return g, s.grantToken(k.ID, g), err

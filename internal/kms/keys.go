@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"io"
 
 	"github.com/google/uuid"
 	"github.com/trent-kms/trent/internal/store"
@@ -23,7 +22,7 @@ type CreateKeyInput struct {
 }
 
 // CreateKey creates a customer managed key. A key of origin AWS_KMS gets
-// fresh 256-bit material and starts Enabled; one of origin EXTERNAL has no
+// fresh material of its spec and starts Enabled; one of origin EXTERNAL has no
 // material and starts PendingImport.
 func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*store.Key, error) {
 	if err := checkKeySpec(&in); err != nil {
@@ -56,11 +55,11 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*store.Key,
 	if in.Origin == OriginExternal {
 		k.State = StatePendingImport
 	} else {
-		material := make([]byte, 32)
-		defer clear(material)
-		if _, err := io.ReadFull(s.cfg.Rand, material); err != nil {
+		material, err := s.generateMaterial(in.KeySpec)
+		if err != nil {
 			return nil, err
 		}
+		defer clear(material)
 		m, err := s.newMaterial(k.ID, material, MaterialCurrent)
 		if err != nil {
 			return nil, err
@@ -98,11 +97,19 @@ func checkKeySpec(in *CreateKeyInput) error {
 	if _, ok := kt.Usages[in.KeyUsage]; !ok {
 		return newError(ErrValidation, "KeyUsage %s is not compatible with KeySpec %s", in.KeyUsage, in.KeySpec)
 	}
+	if in.KeySpec == "SM2" {
+		return newError(ErrUnsupported, "KeySpec SM2 is not supported in this Region") // as AWS outside China
+	}
 	if !kt.Served {
-		return newError(ErrUnsupported, "KeySpec %s is not supported by this server yet; only SYMMETRIC_DEFAULT keys can be created", in.KeySpec)
+		return newError(ErrUnsupported, "KeySpec %s is not supported by this server yet", in.KeySpec)
 	}
 	switch in.Origin {
-	case OriginAWSKMS, OriginExternal:
+	case OriginAWSKMS:
+	case OriginExternal:
+		if in.KeySpec != SpecSymmetricDefault {
+			// Import of asymmetric and HMAC material is not built yet.
+			return newError(ErrUnsupported, "Origin EXTERNAL is not supported for KeySpec %s by this server yet", in.KeySpec)
+		}
 	default:
 		return newError(ErrUnsupported, "Origin %s is not supported: this server has no custom key stores", in.Origin)
 	}

@@ -62,6 +62,14 @@ var stateOps = map[string]func(ctx context.Context, s *kms.Service, f fixture) e
 		_, err := s.GenerateDataKey(ctx, f.id, 32, nil, false, kms.CryptoOptions{})
 		return err
 	},
+	"GenerateDataKeyPair": func(ctx context.Context, s *kms.Service, f fixture) error {
+		_, err := s.GenerateDataKeyPair(ctx, f.id, "ECC_NIST_P256", nil, true, kms.CryptoOptions{})
+		return err
+	},
+	"GenerateDataKeyPairWithoutPlaintext": func(ctx context.Context, s *kms.Service, f fixture) error {
+		_, err := s.GenerateDataKeyPair(ctx, f.id, "ECC_NIST_P256", nil, false, kms.CryptoOptions{})
+		return err
+	},
 	"ListAliases": func(ctx context.Context, s *kms.Service, f fixture) error {
 		_, _, err := s.ListAliases(ctx, f.id, "", 0)
 		return err

@@ -9,7 +9,7 @@ import (
 
 // TestCreateKeyAppliesKeyTypeTable checks CreateKey's usage rules as the
 // reference gives them (asymmetric.md §2, hmac.md §2), in AWS's order:
-// usage required, then compatible, then whether the spec is served.
+// usage required, then compatible, then SM2 (China Regions only).
 func TestCreateKeyAppliesKeyTypeTable(t *testing.T) {
 	svc, _ := newService(t)
 	tests := []struct {
@@ -23,11 +23,19 @@ func TestCreateKeyAppliesKeyTypeTable(t *testing.T) {
 		{"ECC_SECG_P256K1", "KEY_AGREEMENT", kms.ErrValidation, "KeyUsage KEY_AGREEMENT is not compatible with KeySpec ECC_SECG_P256K1"},
 		{"ML_DSA_44", "ENCRYPT_DECRYPT", kms.ErrValidation, "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ML_DSA_44"},
 		{"SYMMETRIC_DEFAULT", "SIGN_VERIFY", kms.ErrValidation, "KeyUsage SIGN_VERIFY is not compatible with KeySpec SYMMETRIC_DEFAULT"},
-		{"HMAC_256", "GENERATE_VERIFY_MAC", kms.ErrUnsupported, "KeySpec HMAC_256 is not supported by this server yet; only SYMMETRIC_DEFAULT keys can be created"},
+		{"SM2", "SIGN_VERIFY", kms.ErrUnsupported, "KeySpec SM2 is not supported in this Region"},
+		{"ML_DSA_65", "SIGN_VERIFY", nil, ""},
+		{"HMAC_256", "GENERATE_VERIFY_MAC", nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec+"/"+tt.usage, func(t *testing.T) {
-			_, err := svc.CreateKey(sysCtx(), kms.CreateKeyInput{KeySpec: tt.spec, KeyUsage: tt.usage})
+			k, err := svc.CreateKey(sysCtx(), kms.CreateKeyInput{KeySpec: tt.spec, KeyUsage: tt.usage})
+			if tt.kind == nil {
+				if err != nil || k.KeySpec != tt.spec || len(k.Materials) != 1 {
+					t.Fatalf("CreateKey = %+v, %v", k, err)
+				}
+				return
+			}
 			wantKind(t, err, tt.kind, tt.msg)
 		})
 	}

@@ -21,6 +21,7 @@ type fixture struct {
 	KeyID      string
 	Plaintext  []byte
 	Ciphertext []byte
+	Algorithm  string // the signing or MAC algorithm of KeyID
 }
 
 // scenario is one benchmarked operation. setup runs once, unmeasured,
@@ -40,6 +41,9 @@ var scenarios = []scenario{
 	{"decrypt", setupDecrypt, opDecrypt, 0},
 	{"generate-data-key", setupKey, opGenerateDataKey, 0},
 	{"create-key", nil, opCreateKey, 0},
+	{"sign-ecc-p256", setupSigningKey(types.KeySpecEccNistP256, "ECDSA_SHA_256"), opSign, 0},
+	{"sign-rsa-2048", setupSigningKey(types.KeySpecRsa2048, "RSASSA_PSS_SHA_256"), opSign, 0},
+	{"generate-mac", setupMacKey, opGenerateMac, 0},
 	{"get-parameters-for-import", setupExternalKey, opGetParametersForImport, 1},
 	{"import-key-material", setupExternalKey, opImportKeyMaterial, 1},
 }
@@ -176,4 +180,44 @@ func setupPolicyKey(ctx context.Context, f *fixture) error {
 	f.Plaintext = make([]byte, f.Size)
 	rand.Read(f.Plaintext)
 	return nil
+}
+
+// benchMessage is what the Sign and GenerateMac scenarios authenticate: a
+// size typical of a token or a digest-sized document, independent of
+// -size (which may exceed the 4096-byte Message limit).
+var benchMessage = bytes.Repeat([]byte("trent bench "), 22)
+
+// setupSigningKey returns the setup of a Sign scenario: a SIGN_VERIFY key
+// of spec, signed with alg.
+func setupSigningKey(spec types.KeySpec, alg string) func(context.Context, *fixture) error {
+	return func(ctx context.Context, f *fixture) error {
+		out, err := f.Client.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: spec, KeyUsage: types.KeyUsageTypeSignVerify})
+		if err != nil {
+			return fmt.Errorf("CreateKey %s: %w", spec, err)
+		}
+		f.KeyID, f.Algorithm = aws.ToString(out.KeyMetadata.KeyId), alg
+		return opSign(ctx, f)
+	}
+}
+
+func opSign(ctx context.Context, f *fixture) error {
+	_, err := f.Client.Sign(ctx, &kms.SignInput{KeyId: &f.KeyID, Message: benchMessage,
+		SigningAlgorithm: types.SigningAlgorithmSpec(f.Algorithm)})
+	return err
+}
+
+// setupMacKey creates an HMAC_256 key.
+func setupMacKey(ctx context.Context, f *fixture) error {
+	out, err := f.Client.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac256, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
+	if err != nil {
+		return fmt.Errorf("CreateKey HMAC_256: %w", err)
+	}
+	f.KeyID, f.Algorithm = aws.ToString(out.KeyMetadata.KeyId), "HMAC_SHA_256"
+	return opGenerateMac(ctx, f)
+}
+
+func opGenerateMac(ctx context.Context, f *fixture) error {
+	_, err := f.Client.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: &f.KeyID, Message: benchMessage,
+		MacAlgorithm: types.MacAlgorithmSpec(f.Algorithm)})
+	return err
 }

@@ -72,8 +72,17 @@ func (s *Service) privateMaterial(k *store.Key) ([]byte, error) {
 	return s.unsealed(k, m)
 }
 
-// publicKey returns the SubjectPublicKeyInfo of an asymmetric key.
+// publicKey returns the SubjectPublicKeyInfo of an asymmetric key. An
+// imported key keeps its public key beside the material, and still has it
+// once the material is deleted or expired (AWS's GetPublicKey answers in
+// PendingImport); a key that never had material has none: "is pending
+// import".
 func (s *Service) publicKey(k *store.Key) ([]byte, error) {
+	for _, m := range k.Materials {
+		if m.PublicKey != nil {
+			return m.PublicKey, nil
+		}
+	}
 	priv, err := s.privateMaterial(k)
 	if err != nil {
 		return nil, err
@@ -114,7 +123,8 @@ type PublicKeyResult struct {
 }
 
 // GetPublicKey returns the public key of an asymmetric key. It works in
-// states Enabled, Disabled and PendingImport (once material exists) and
+// states Enabled, Disabled and PendingImport (once material was imported,
+// even if since deleted or expired) and
 // answers UnsupportedOperationException, with no message as AWS, for
 // symmetric and HMAC keys: the state is checked first.
 func (s *Service) GetPublicKey(ctx context.Context, ref string) (PublicKeyResult, error) {

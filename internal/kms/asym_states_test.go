@@ -82,8 +82,8 @@ var asymStateOps = map[string]struct {
 
 // TestKeyStateTableAsymmetric replays the key-state table's rows for the
 // operations of asymmetric and HMAC keys in states Enabled, Disabled and
-// PendingDeletion. PendingImport needs an EXTERNAL asymmetric or HMAC
-// key, which Trent does not create yet.
+// PendingDeletion, and PendingImport: an EXTERNAL key of the same type whose
+// imported material (made locally) was used, then deleted.
 func TestKeyStateTableAsymmetric(t *testing.T) {
 	f, err := os.Open("testdata/key-states.tsv")
 	if err != nil {
@@ -92,7 +92,7 @@ func TestKeyStateTableAsymmetric(t *testing.T) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Scan()
-	states := map[int]string{1: kms.StateEnabled, 2: kms.StateDisabled, 3: kms.StatePendingDeletion}
+	states := map[int]string{1: kms.StateEnabled, 2: kms.StateDisabled, 3: kms.StatePendingDeletion, 4: kms.StatePendingImport}
 	svc, _ := newService(t)
 	ctx := sysCtx()
 	seen := map[string]bool{}
@@ -106,7 +106,12 @@ func TestKeyStateTableAsymmetric(t *testing.T) {
 		for col, state := range states {
 			cell := row[col]
 			t.Run(row[0]+"/"+state, func(t *testing.T) {
-				fx := asymFixture{id: mustCreate(t, svc, op.key)}
+				fx := asymFixture{}
+				if state == kms.StatePendingImport {
+					fx.id, _ = createImported(t, svc, op.key, "states")
+				} else {
+					fx.id = mustCreate(t, svc, op.key)
+				}
 				if op.input != nil {
 					fx.blob = op.input(ctx, svc, fx.id)
 				}
@@ -116,6 +121,8 @@ func TestKeyStateTableAsymmetric(t *testing.T) {
 					err = svc.DisableKey(ctx, fx.id)
 				case kms.StatePendingDeletion:
 					_, err = svc.ScheduleKeyDeletion(ctx, fx.id, 7)
+				case kms.StatePendingImport:
+					_, _, err = svc.DeleteImportedKeyMaterial(ctx, fx.id, "")
 				}
 				if err != nil {
 					t.Fatal(err)

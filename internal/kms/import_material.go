@@ -43,11 +43,16 @@ var errUnwrap = newError(ErrInvalidCiphertext, "The wrapped key material could n
 // On success a key in PendingImport becomes Enabled; a Disabled key stays
 // Disabled, because its owner disabled it on purpose; an Enabled key stays
 // Enabled. Reimport accepts only the material already associated with the
-// key, byte for byte, and may change its expiry. NEW_KEY_MATERIAL into a key
-// that has material adds it as PENDING_ROTATION, for RotateKeyOnDemand.
+// key, byte for byte (for asymmetric keys: the same private key), and may
+// change its expiry. NEW_KEY_MATERIAL into a symmetric key that has
+// material adds it as PENDING_ROTATION, for RotateKeyOnDemand; asymmetric
+// and HMAC keys refuse ImportType (see checkSymmetricOnlyOptions).
 func (s *Service) ImportKeyMaterial(ctx context.Context, ref string, token, wrapped []byte, opt ImportOptions) (keyARN, materialID string, err error) {
 	k, err := s.importableKey(ctx, ref, authReq{action: "ImportKeyMaterial", extra: importConditionKeys(opt)})
 	if err != nil {
+		return "", "", err
+	}
+	if err := checkSymmetricOnlyOptions(k, opt); err != nil {
 		return "", "", err
 	}
 	if err := s.checkExpiration(&opt); err != nil {
@@ -57,18 +62,21 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, ref string, token, wrap
 	if err != nil {
 		return "", "", err
 	}
-	material, err := s.unwrapMaterial(ctx, k, params, wrapped)
+	unwrapped, err := s.unwrapMaterial(ctx, k, params, wrapped)
+	if err != nil {
+		return "", "", err
+	}
+	defer clear(unwrapped)
+	material, pub, err := importedForm(k, unwrapped)
 	if err != nil {
 		return "", "", err
 	}
 	defer clear(material)
-	if len(material) != 32 {
-		return "", "", newError(ErrIncorrectKeyMaterial, "The key material for a SYMMETRIC_DEFAULT KMS key must be 32 bytes (256 bits).")
-	}
 	m, err := s.newMaterial(k.ID, material, MaterialCurrent)
 	if err != nil {
 		return "", "", err
 	}
+	m.PublicKey = pub
 	m.ImportedAt, m.ExpirationModel, m.Description = s.now(), opt.ExpirationModel, opt.Description
 	if opt.ValidTo != nil {
 		m.ValidTo = opt.ValidTo.UTC()
@@ -151,7 +159,7 @@ func (s *Service) unwrapMaterial(ctx context.Context, k *store.Key, params *stor
 	if !ok {
 		return nil, errors.New("kms: import parameters hold no RSA key")
 	}
-	material, err := byok.Unwrap(priv, params.WrappingAlgorithm, wrapped, 32)
+	material, err := byok.Unwrap(priv, params.WrappingAlgorithm, wrapped, pkcs1Length(k.KeySpec))
 	if err == nil {
 		return material, nil
 	}

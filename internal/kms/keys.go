@@ -106,9 +106,9 @@ func checkKeySpec(in *CreateKeyInput) error {
 	switch in.Origin {
 	case OriginAWSKMS:
 	case OriginExternal:
-		if in.KeySpec != SpecSymmetricDefault {
-			// Import of asymmetric and HMAC material is not built yet.
-			return newError(ErrUnsupported, "Origin EXTERNAL is not supported for KeySpec %s by this server yet", in.KeySpec)
+		if !importableSpec(in.KeySpec) {
+			// AWS does not import ML-DSA material (import.md §1).
+			return newError(ErrUnsupported, "KeySpec %s is not supported for Origin EXTERNAL", in.KeySpec)
 		}
 	default:
 		return newError(ErrUnsupported, "Origin %s is not supported: this server has no custom key stores", in.Origin)

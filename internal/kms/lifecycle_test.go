@@ -88,7 +88,7 @@ func TestCreateKeyRules(t *testing.T) {
 		msg  string
 	}{
 		{kms.CreateKeyInput{KeyUsage: "SIGN_VERIFY"}, kms.ErrValidation, "KeyUsage SIGN_VERIFY is not compatible with KeySpec SYMMETRIC_DEFAULT"},
-		{kms.CreateKeyInput{KeySpec: "RSA_2048", KeyUsage: "ENCRYPT_DECRYPT", Origin: kms.OriginExternal}, kms.ErrUnsupported, "Origin EXTERNAL is not supported for KeySpec RSA_2048 by this server yet"},
+		{kms.CreateKeyInput{KeySpec: "ML_DSA_44", KeyUsage: "SIGN_VERIFY", Origin: kms.OriginExternal}, kms.ErrUnsupported, "KeySpec ML_DSA_44 is not supported for Origin EXTERNAL"},
 		{kms.CreateKeyInput{Origin: "AWS_CLOUDHSM"}, kms.ErrUnsupported, ""},
 		{kms.CreateKeyInput{MultiRegion: true}, kms.ErrUnsupported, ""},
 		{kms.CreateKeyInput{Tags: []store.Tag{{Key: "AWS:x"}}}, kms.ErrTag, "Tags beginning with aws: are reserved"},

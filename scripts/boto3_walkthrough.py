@@ -10,7 +10,9 @@ Start a server, then:
     python3 scripts/boto3_walkthrough.py
 
 Each step prints "ok: <step>". The first failure stops the script with a
-non-zero status and names the step. Needs Python 3 and boto3 only.
+non-zero status and names the step. Needs Python 3 and boto3; the
+signature is also checked offline with the cryptography package, or with
+openssl when that package is missing.
 """
 
 import contextlib
@@ -61,6 +63,87 @@ def raises(exc, message=None):
 
 def key_arn(key_id):
     return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
+
+
+def verify_offline(public_der, message, signature):
+    """Checks an ECDSA P-256 SHA-256 signature with the public key alone,
+    outside KMS: with the cryptography package if it is installed, else
+    with openssl."""
+    try:
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+    except ImportError:
+        import subprocess
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            paths = {n: os.path.join(d, n) for n in ("key.der", "msg", "sig")}
+            for name, data in zip(paths, (public_der, message, signature)):
+                with open(paths[name], "wb") as f:
+                    f.write(data)
+            subprocess.run(["openssl", "pkey", "-pubin", "-inform", "DER", "-in", paths["key.der"],
+                            "-out", os.path.join(d, "key.pem")], check=True, capture_output=True)
+            subprocess.run(["openssl", "dgst", "-sha256", "-verify", os.path.join(d, "key.pem"),
+                            "-signature", paths["sig"], paths["msg"]], check=True, capture_output=True)
+        return
+    key = serialization.load_der_public_key(public_der)
+    key.verify(signature, message, ec.ECDSA(hashes.SHA256()))  # raises InvalidSignature
+
+
+def sign_and_mac(kms):
+    """Sign/verify with an ECC key and HMAC with an HMAC key."""
+    errors = kms.exceptions
+    message = b"the message to sign\n"
+
+    # --- sign and verify ----------------------------------------------------
+
+    with step("create_key ECC_NIST_P256 for SIGN_VERIFY"):
+        md = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+        skey = md["KeyId"]
+        expect_eq("SigningAlgorithms", md["SigningAlgorithms"], ["ECDSA_SHA_256"])
+
+    with step("sign"):
+        signed = kms.sign(KeyId=skey, Message=message, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256")
+        signature = signed["Signature"]
+        expect_eq("KeyId", signed["KeyId"], key_arn(skey))
+
+    with step("verify"):
+        verified = kms.verify(KeyId=skey, Message=message, MessageType="RAW", Signature=signature,
+                              SigningAlgorithm="ECDSA_SHA_256")
+        expect_eq("SignatureValid", verified["SignatureValid"], True)
+
+    with step("verify a changed message fails (KMSInvalidSignatureException)"):
+        with raises(errors.KMSInvalidSignatureException):
+            kms.verify(KeyId=skey, Message=message + b"!", MessageType="RAW", Signature=signature,
+                       SigningAlgorithm="ECDSA_SHA_256")
+
+    with step("verify the signature offline with the key from get_public_key"):
+        public = kms.get_public_key(KeyId=skey)
+        expect_eq("KeySpec", public["KeySpec"], "ECC_NIST_P256")
+        verify_offline(public["PublicKey"], message, signature)
+
+    with step("get_key_last_usage names the last successful operation"):
+        usage = kms.get_key_last_usage(KeyId=skey)
+        expect_eq("KeyId", usage["KeyId"], skey)
+        expect_eq("Operation", usage["KeyLastUsage"]["Operation"], "Verify")
+
+    # --- HMAC ---------------------------------------------------------------
+
+    with step("create_key HMAC_256 for GENERATE_VERIFY_MAC"):
+        mkey = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+
+    with step("generate_mac"):
+        mac = kms.generate_mac(KeyId=mkey, Message=message, MacAlgorithm="HMAC_SHA_256")["Mac"]
+        expect_eq("MAC length", len(mac), 32)
+
+    with step("verify_mac"):
+        out = kms.verify_mac(KeyId=mkey, Message=message, MacAlgorithm="HMAC_SHA_256", Mac=mac)
+        expect_eq("MacValid", out["MacValid"], True)
+
+    with step("verify_mac of a tampered MAC fails (KMSInvalidMacException)"):
+        tampered = bytes([mac[0] ^ 0xFF]) + mac[1:]
+        with raises(errors.KMSInvalidMacException):
+            kms.verify_mac(KeyId=mkey, Message=message, MacAlgorithm="HMAC_SHA_256", Mac=tampered)
 
 
 def main():
@@ -283,6 +366,8 @@ def main():
         status = kms.get_key_rotation_status(KeyId=key)
         expect_eq("KeyRotationEnabled", status["KeyRotationEnabled"], False)
         check("RotationPeriodInDays" not in status, "RotationPeriodInDays while rotation is off")
+
+    sign_and_mac(kms)
 
     # --- deletion -----------------------------------------------------------
 

@@ -263,6 +263,78 @@ expect_eq RotationPeriodInDays "$(kms get-key-rotation-status --key-id "$KEY" \
 	--query '[KeyRotationEnabled,RotationPeriodInDays]' --output text)" "False	None"
 ok
 
+# --- sign and verify --------------------------------------------------------
+
+printf 'the message to sign\n' >"$WORK/message.txt"
+
+step "create-key ECC_NIST_P256 for SIGN_VERIFY"
+SKEY=$(kms create-key --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY \
+	--query KeyMetadata.KeyId --output text)
+expect_eq SigningAlgorithms "$(kms describe-key --key-id "$SKEY" \
+	--query 'KeyMetadata.SigningAlgorithms' --output text)" ECDSA_SHA_256
+ok
+
+step "sign"
+kms sign --key-id "$SKEY" --message "fileb://$WORK/message.txt" --message-type RAW \
+	--signing-algorithm ECDSA_SHA_256 --query Signature --output text | base64 -d >"$WORK/message.sig"
+[ -s "$WORK/message.sig" ] || fail "empty Signature"
+ok
+
+step "verify"
+expect_eq SignatureValid "$(kms verify --key-id "$SKEY" --message "fileb://$WORK/message.txt" \
+	--message-type RAW --signature "fileb://$WORK/message.sig" --signing-algorithm ECDSA_SHA_256 \
+	--query SignatureValid --output text)" True
+ok
+
+step "verify a changed message fails (KMSInvalidSignatureException)"
+printf 'the message to sign!\n' >"$WORK/other.txt"
+expect_error KMSInvalidSignatureException \
+	kms verify --key-id "$SKEY" --message "fileb://$WORK/other.txt" --message-type RAW \
+	--signature "fileb://$WORK/message.sig" --signing-algorithm ECDSA_SHA_256
+ok
+
+step "verify the signature with openssl and the key from get-public-key"
+kms get-public-key --key-id "$SKEY" --query PublicKey --output text | base64 -d >"$WORK/public.der"
+openssl pkey -pubin -inform DER -in "$WORK/public.der" -out "$WORK/public.pem" 2>/dev/null ||
+	fail "openssl cannot read the public key"
+openssl dgst -sha256 -verify "$WORK/public.pem" -signature "$WORK/message.sig" \
+	"$WORK/message.txt" >/dev/null || fail "openssl refused the signature"
+ok
+
+step "get-key-last-usage names the last successful operation"
+expect_eq Operation "$(kms get-key-last-usage --key-id "$SKEY" \
+	--query KeyLastUsage.Operation --output text)" Verify
+ok
+
+# --- HMAC -------------------------------------------------------------------
+
+step "create-key HMAC_256 for GENERATE_VERIFY_MAC"
+MKEY=$(kms create-key --key-spec HMAC_256 --key-usage GENERATE_VERIFY_MAC \
+	--query KeyMetadata.KeyId --output text)
+ok
+
+step "generate-mac"
+kms generate-mac --key-id "$MKEY" --message "fileb://$WORK/message.txt" --mac-algorithm HMAC_SHA_256 \
+	--query Mac --output text | base64 -d >"$WORK/message.mac"
+expect_eq "MAC length" "$(wc -c <"$WORK/message.mac" | tr -d ' ')" 32
+ok
+
+step "verify-mac"
+expect_eq MacValid "$(kms verify-mac --key-id "$MKEY" --message "fileb://$WORK/message.txt" \
+	--mac-algorithm HMAC_SHA_256 --mac "fileb://$WORK/message.mac" --query MacValid --output text)" True
+ok
+
+step "verify-mac of a tampered MAC fails (KMSInvalidMacException)"
+# Change the first base64 digit, which changes the first byte of the MAC.
+MAC_B64=$(base64 -w0 <"$WORK/message.mac")
+case $MAC_B64 in A*) FIRST=B ;; *) FIRST=A ;; esac
+base64 -d <<<"$FIRST${MAC_B64:1}" >"$WORK/tampered.mac"
+cmp -s "$WORK/message.mac" "$WORK/tampered.mac" && fail "the tampered MAC is unchanged"
+expect_error KMSInvalidMacException \
+	kms verify-mac --key-id "$MKEY" --message "fileb://$WORK/message.txt" \
+	--mac-algorithm HMAC_SHA_256 --mac "fileb://$WORK/tampered.mac"
+ok
+
 # --- deletion ---------------------------------------------------------------
 
 step "schedule-key-deletion with 6 days fails (ValidationException)"

@@ -42,5 +42,6 @@ func (h *Handler) Record(x *frontdoor.Exchange) *audit.Record {
 			rec.Resources = append(rec.Resources, audit.Resource{AccountID: account, Type: audit.KeyResourceType, ARN: arn})
 		}
 	}
+	h.recordKeyUsage(x, rec)
 	return rec
 }

@@ -75,6 +75,7 @@ func (h *Handler) operations() map[string]operation {
 		"RotateKeyOnDemand":                   handle(h, h.rotateKeyOnDemand),
 		"ListKeyRotations":                    handle(h, h.listKeyRotations),
 		"GetPublicKey":                        handle(h, h.getPublicKey),
+		"GetKeyLastUsage":                     handle(h, h.getKeyLastUsage),
 		"Sign":                                handle(h, h.sign),
 		"Verify":                              handle(h, h.verify),
 		"GenerateMac":                         handle(h, h.generateMac),

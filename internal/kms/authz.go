@@ -126,6 +126,7 @@ func (s *Service) policyRequest(ctx context.Context, p identity.Principal, q aut
 	for k, v := range q.multi {
 		r.Set(k, v...)
 	}
+	s.usageCondition(ctx, r, q) // kms:TrailingDaysWithoutKeyUsage (lastusage.go)
 	return r
 }
 

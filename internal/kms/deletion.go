@@ -66,8 +66,12 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, ref string) (*store.Key
 // automatic rotation is due and deletes imported key material whose
 // ValidTo has passed. It is idempotent and safe to run on
 // several nodes at once: each change is a conditional store update.
-// It returns the number of keys it changed.
+// It returns the number of keys it changed. It first writes the key usage
+// buffered since the last sweep (FlushKeyUsage, lastusage.go).
 func (s *Service) Sweep(ctx context.Context) (int, error) {
+	if err := s.FlushKeyUsage(ctx); err != nil {
+		return 0, err
+	}
 	now := s.now()
 	ids, err := s.cfg.Store.KeysDue(ctx, now, 100)
 	if err != nil {

@@ -92,6 +92,7 @@ type Service struct {
 	tokenSecret  []byte
 	policies     keyPolicyCache
 	userPolicies userPolicyCache
+	usage        usageTracker // last usage buffered until the next flush (lastusage.go)
 }
 
 // New returns a Service. It initialises the service-wide secret used to

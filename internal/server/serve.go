@@ -148,6 +148,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		// The store closes after Close: let a sweep in progress end.
 		stop()
 		<-done
+		// Key usage is kept in memory between sweeps: a graceful stop
+		// writes what the last sweep has not.
+		if ferr := s.svc.FlushKeyUsage(identity.WithSystem(ctx)); ferr != nil {
+			s.log.Error("writing key usage at shutdown", "err", ferr)
+		}
 	}
 	return err
 }

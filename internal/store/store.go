@@ -123,6 +123,10 @@ type Material struct {
 	ValidTo         time.Time `json:"validTo,omitempty"`
 	Description     string    `json:"description,omitempty"`
 	Deleted         bool      `json:"deleted,omitempty"` // deleted or expired; Sealed is nil
+	// PublicKey is the SubjectPublicKeyInfo of imported asymmetric
+	// material, kept after the material is deleted or expires so that
+	// GetPublicKey still answers (AWS does).
+	PublicKey []byte `json:"publicKey,omitempty"`
 	// Material that became current by a rotation: when, and how
 	// (AUTOMATIC or ON_DEMAND). Zero for a key's original material.
 	RotatedAt    time.Time `json:"rotatedAt,omitzero"`
@@ -236,6 +240,7 @@ type Store interface {
 	InitMeta(ctx context.Context, name string, value []byte) ([]byte, error)
 
 	IAMStore
+	LastUsageStore
 
 	// Close releases the backend's resources.
 	Close() error

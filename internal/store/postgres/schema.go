@@ -90,6 +90,17 @@ var migrations = [][]string{
 	// back without it, silently ending automatic rotation, so it must
 	// refuse this store ("schema version 3 is newer").
 	{},
+	// 4: each key's last successful cryptographic use (GetKeyLastUsage).
+	// at_ns is unix nanoseconds, so that the later usage wins in SQL.
+	{
+		`CREATE TABLE key_usage (
+			key_id     TEXT COLLATE "C" NOT NULL PRIMARY KEY REFERENCES keys (id) ON DELETE CASCADE,
+			operation  TEXT   NOT NULL,
+			at_ns      BIGINT NOT NULL,
+			request_id TEXT   NOT NULL,
+			event_id   TEXT   NOT NULL
+		)`,
+	},
 }
 
 // schemaVersion is the version this code reads and writes.

@@ -91,6 +91,17 @@ var migrations = [][]string{
 	// back without it, silently ending automatic rotation, so it must
 	// refuse this store ("schema version 4 is newer").
 	{},
+	// 5: each key's last successful cryptographic use (GetKeyLastUsage).
+	// at_ns is unix nanoseconds, so that the later usage wins in SQL.
+	{
+		`CREATE TABLE key_usage (
+			key_id     TEXT    NOT NULL PRIMARY KEY REFERENCES keys (id) ON DELETE CASCADE,
+			operation  TEXT    NOT NULL,
+			at_ns      INTEGER NOT NULL,
+			request_id TEXT    NOT NULL,
+			event_id   TEXT    NOT NULL
+		)`,
+	},
 }
 
 // schemaVersion is the version this code reads and writes.

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("IAMRaces", func(t *testing.T) { testIAMRaces(t, same(open)) })
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("Meta", func(t *testing.T) { testMeta(t, open) })
+	t.Run("LastUsage", func(t *testing.T) { testLastUsage(t, open) })
 	t.Run("Migrator", func(t *testing.T) { testMigrator(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 }

@@ -85,6 +85,9 @@ func (e *Export) Plan() Plan {
 	find := Step{Title: "find the key in the token", Do: func(context.Context) (string, error) {
 		var err error
 		e.key, err = e.s.findKey(&o.Key)
+		if err == nil && e.key.KeySpec != "" {
+			err = fmt.Errorf("the HSM key (%s) is %s key material: trent byok export takes AES-256 keys only for now; use trent byok import, or trent hsm wrap with the parameters' algorithm", e.key, e.key.KeySpec)
+		}
 		return keyDetail(e.key), err
 	}}
 	var p Plan

@@ -46,10 +46,17 @@ type HSMKey struct {
 	KCVMethod string        `json:"kcv_method,omitempty"`
 	Generated bool          `json:"generated,omitempty"`
 	Handle    pkcs11.Handle `json:"handle"` // valid in the run's session only
+	// KeySpec is the KMS key spec of an RSA or EC private key or an HMAC
+	// key (see hsmkey_asym.go); empty for AES-256.
+	KeySpec string        `json:"key_spec,omitempty"`
+	pub     pkcs11.Handle // the public half of a key pair
 }
 
 func (k HSMKey) String() string {
 	s := "AES-256"
+	if k.KeySpec != "" {
+		s = k.KeySpec
+	}
 	if k.Label != "" {
 		s += fmt.Sprintf(", label %q", k.Label)
 	}
@@ -114,7 +121,7 @@ func (s *session) findKey(c *KeyChoice) (HSMKey, error) {
 	} else {
 		var err error
 		if obj, err = s.pick(c.Ref, "secret-key", c.Label, id, c.ConfirmHandle); err != nil {
-			return k, err
+			return s.findOtherKey(c, id, k, obj, nil, err)
 		}
 		k.Handle = obj.Handle
 	}
@@ -127,6 +134,9 @@ func (s *session) findKey(c *KeyChoice) (HSMKey, error) {
 	}
 	k.ID = a.ID
 	k.URI = obj.URI(info).String()
+	if a.KeyType == pkcs11.KeyTypeGenericSecret && !c.Generate {
+		return s.findOtherKey(c, id, k, obj, &a, nil)
+	}
 	if a.Class != "secret-key" || a.KeyType != pkcs11.KeyTypeAES {
 		return k, fmt.Errorf("the HSM key (%s) is %s: KMS takes an AES-256 secret key as SYMMETRIC_DEFAULT key material", k, obj.Describe())
 	}
@@ -225,7 +235,11 @@ func (s *session) undoWrappingKey(w *wrappingKey) string {
 // wrap wraps the key under the wrapping key, after checking once more
 // that the algorithm fits the parameters (Params.Check).
 func (s *session) wrap(k HSMKey, w *wrappingKey, p *Params) (string, []byte, error) {
-	if err := p.Check(p.Algorithm); err != nil {
+	keySpec := "SYMMETRIC_DEFAULT"
+	if k.KeySpec != "" {
+		keySpec = k.KeySpec
+	}
+	if err := p.checkFor(p.Algorithm, keySpec); err != nil {
 		return "", nil, err
 	}
 	wrapped, err := s.tok.Wrap(k.Handle, w.h, p.Algorithm)

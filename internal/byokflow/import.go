@@ -93,12 +93,19 @@ func (im *Import) Plan() Plan {
 		{Title: "reach KMS and check the KMS key", Do: im.checkKMS},
 		{Title: "open the token", Do: func(context.Context) (string, error) { return im.s.openToken() }},
 		{Title: "choose the wrapping algorithm", Do: func(context.Context) (d string, err error) {
+			if spec, h := im.s.peekSpec(&o.Key); spec != "" { // RSA, EC or HMAC (import_asym.go)
+				im.choice, d, err = im.s.chooseAlgorithmFor(spec, h, o.Algorithm, o.Spec)
+				return d, err
+			}
 			im.choice, d, err = im.s.chooseAlgorithm(o.Algorithm, o.Spec)
 			return d, err
 		}},
 		{Title: keyTitle, Do: func(context.Context) (string, error) {
 			var err error
 			im.key, err = im.s.findKey(&o.Key)
+			if err == nil && im.key.KeySpec != "" && o.KeyID != "" {
+				err = fmt.Errorf("the HSM key (%s) is %s key material: trent byok import creates the KMS key for it (leave out --key-id); --key-id takes a SYMMETRIC_DEFAULT key for an AES-256 HSM key", im.key, im.key.KeySpec)
+			}
 			im.res.HSMKey = im.key
 			return keyDetail(im.key), err
 		}, Undoes: generatedUndoes(o.Key.Generate), Undo: func(context.Context) string { return im.s.undoGenerate(&o.Key, im.imported) }},
@@ -185,6 +192,9 @@ func (im *Import) checkKMS(ctx context.Context) (string, error) {
 }
 
 func (im *Import) createKey(ctx context.Context) (string, error) {
+	if im.key.KeySpec != "" {
+		im.nk.spec, im.nk.usage = types.KeySpec(im.key.KeySpec), keyUsage(im.key.KeySpec)
+	}
 	err := im.conn.createKey(ctx, im.o.Description, im.o.Alias, im.o.Tags, &im.nk)
 	im.arn = im.nk.arn
 	im.res.KeyARN, im.res.KeyID, im.res.Alias = im.arn, ShortKeyID(im.arn), im.o.Alias

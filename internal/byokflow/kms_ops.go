@@ -28,6 +28,10 @@ type newKey struct {
 	arn     string
 	alias   string
 	aliased bool
+	// spec and usage: the KeySpec and KeyUsage to create with; empty:
+	// SYMMETRIC_DEFAULT for ENCRYPT_DECRYPT.
+	spec  types.KeySpec
+	usage types.KeyUsageType
 }
 
 // createKey creates the SYMMETRIC_DEFAULT key of origin EXTERNAL with its
@@ -36,6 +40,9 @@ type newKey struct {
 func (k *Conn) createKey(ctx context.Context, desc, alias string, tags []types.Tag, nk *newKey) error {
 	in := &kms.CreateKeyInput{Origin: types.OriginTypeExternal, KeySpec: types.KeySpecSymmetricDefault,
 		KeyUsage: types.KeyUsageTypeEncryptDecrypt, Tags: tags}
+	if nk.spec != "" {
+		in.KeySpec, in.KeyUsage = nk.spec, nk.usage
+	}
 	if desc != "" {
 		in.Description = aws.String(desc)
 	}

@@ -47,7 +47,10 @@ func (p *Params) ValidToString() string {
 // record (asked, if given, must agree), and the two a combination KMS
 // takes for SYMMETRIC_DEFAULT material. RSAES_PKCS1_V1_5 is let through
 // for Trent servers that enable it for legacy firmware.
-func (p *Params) Check(asked string) error {
+func (p *Params) Check(asked string) error { return p.checkFor(asked, "SYMMETRIC_DEFAULT") }
+
+// checkFor is Check for material of a KMS key of keySpec.
+func (p *Params) checkFor(asked, keySpec string) error {
 	spec, err := specOf(p.PublicKey)
 	if err != nil {
 		return err
@@ -67,7 +70,7 @@ func (p *Params) Check(asked string) error {
 	case asked != "" && asked != p.Algorithm:
 		return fmt.Errorf("--algorithm %s, but these parameters were requested for %s (%s says so): KMS would refuse the wrapped key with InvalidCiphertextException; leave out --algorithm, or get parameters for %s", asked, p.Algorithm, p.Source, asked)
 	}
-	if err := byok.CheckCombination("SYMMETRIC_DEFAULT", p.Algorithm, p.Spec, true); err != nil {
+	if err := byok.CheckCombination(keySpec, p.Algorithm, p.Spec, true); err != nil {
 		return fmt.Errorf("%s with an %s wrapping key: %v", p.Algorithm, p.Spec, err)
 	}
 	return nil

@@ -13,6 +13,9 @@ import (
 // value to compare with; see the README: "How trent knows KMS holds the
 // HSM's key").
 func (im *Import) prove(ctx context.Context) (string, error) {
+	if im.key.KeySpec != "" { // RSA, EC and HMAC keys take no reimport
+		return im.proveOther(ctx)
+	}
 	p, err := im.conn.GetParameters(ctx, im.arn, im.params.Algorithm, im.o.Spec)
 	if err != nil {
 		return "", err

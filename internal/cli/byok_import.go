@@ -10,8 +10,11 @@ import (
 
 var byokImportHelp = `Usage: trent byok import (--hsm-key REF | --generate) EXPIRY [flags]
 
-One command from an AES-256 key in the HSM to a usable KMS key of origin
-EXTERNAL, proved to hold the HSM's key.
+One command from a key in the HSM to a usable KMS key of origin EXTERNAL,
+proved to hold the HSM's key: an AES-256 key (SYMMETRIC_DEFAULT), an RSA
+or EC private key (RSA_2048…4096, ECC_NIST_P256/P384/P521,
+ECC_SECG_P256K1, for SIGN_VERIFY; the KMS key is created, so no --key-id)
+or an HMAC generic secret (HMAC_224…512 by its length).
 
 Required:
   --hsm-key REF or --generate   the key: label:NAME, id:HEX or a pkcs11: URI
@@ -29,7 +32,10 @@ Steps (creating the key; with --key-id, step 5 is left out):
 The proof (last step) imports the key a second time, under a fresh import
 token and wrapping key, as the key's existing material: KMS accepts that
 only for byte-identical material. KMS shows no check value, so the KCV
-printed is the HSM's own, for your records.
+printed is the HSM's own, for your records. KMS takes no second import of
+RSA, EC or HMAC material, so for a key pair the proof is that KMS's public
+key is the HSM's and a KMS signature verifies with it, and for an HMAC key
+that KMS's GenerateMac equals the HSM's C_Sign with the same HMAC.
 `
 
 // mustPlan lists a workflow's steps for a help text.

@@ -26,7 +26,7 @@ Subcommands:
   set-attrs      set boolean attributes and the label (--new-label) of an object
   import-pubkey  import KMS's RSA wrapping public key (ImportParameters.zip,
                  get-parameters-for-import JSON, DER, base64 or PEM)
-  keygen         generate an AES key (or a generic secret for HMAC)
+  keygen         generate an AES key, a generic secret for HMAC, or an RSA or EC key pair
   wrap           wrap a key under the wrapping key with a KMS wrapping algorithm
   kcv            compute a key check value inside the token
   destroy        destroy an object

@@ -35,7 +35,7 @@ func wrapFlags(fs *flag.FlagSet) func(*hsmRun) error {
 		if err != nil {
 			return err
 		}
-		k, err := h.findObject("key", *key, "", want, wantID, "wrap", "confirm it with --label or --id")
+		k, err := h.findObject("key", *key, wrapKeyClass(h, *key), want, wantID, "wrap", "confirm it with --label or --id")
 		if err != nil {
 			return err
 		}

@@ -64,8 +64,9 @@ var keygenAttrs = []string{"token", "private", "sensitive", "modifiable", "extra
 	"sign", "verify", "wrap", "unwrap", "derive"}
 
 func keygenFlags(fs *flag.FlagSet) func(*hsmRun) error {
-	typ := fs.String("type", "aes", "aes, or generic-secret for HMAC")
+	typ := fs.String("type", "aes", "aes; generic-secret or hmac for HMAC; rsa or ec for a key pair")
 	size := fs.Int("size", 0, "key length in bytes: AES 16, 24 or 32 (default 32); generic secret (default 32)")
+	pair := keyPairFlags(fs)
 	label := fs.String("label", "", "CKA_LABEL")
 	id := fs.String("id", "", "CKA_ID (hex; default 8 random bytes, so that the key has a stable reference)")
 	flags := boolFlags{}
@@ -75,6 +76,9 @@ func keygenFlags(fs *flag.FlagSet) func(*hsmRun) error {
 			strings.ToUpper(name), *specBool(&aes, name), *specBool(&hmac, name)))
 	}
 	return func(h *hsmRun) error {
+		if done, err := pair.run(h, *typ, *size, *label, *id, flags); done {
+			return err
+		}
 		var spec pkcs11.KeySpec
 		switch *typ {
 		case "aes", "AES":
@@ -82,7 +86,7 @@ func keygenFlags(fs *flag.FlagSet) func(*hsmRun) error {
 		case "generic-secret", "GENERIC_SECRET", "hmac":
 			spec = pkcs11.HMACKeySpec(32)
 		default:
-			return usagef("--type %q: use aes or generic-secret", *typ)
+			return usagef("--type %q: use aes or generic-secret (hmac) for a secret key, rsa or ec for a key pair", *typ)
 		}
 		if *size != 0 {
 			spec.Bytes = *size

@@ -66,7 +66,12 @@ func (t *Token) Wrap(key, wrapping Handle, algorithm string) (wrapped []byte, er
 	if k.ValueLen != nil {
 		valueLen = *k.ValueLen
 	}
-	wrapFn, err := t.planWrap(alg, valueLen)
+	var wrapFn wrapFunc
+	if k.Class == "private-key" {
+		wrapFn, err = t.planPrivateWrap(alg)
+	} else {
+		wrapFn, err = t.planWrap(alg, valueLen)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +192,7 @@ func (t *Token) composedWrap(alg wrapAlg, method kwpMethod, valueLen int, key, w
 	if err != nil {
 		return nil, fmt.Errorf("RSA part (ephemeral key under RSA-OAEP): %w", err)
 	}
-	kwpPart, err := t.ctx.WrapKey(t.sess, []*mp.Mechanism{kwpMechanism(method, valueLen)}, eph, key)
+	kwpPart, err := t.wrapKWP(method, valueLen, eph, key)
 	if err != nil {
 		return nil, fmt.Errorf("AES part (key under %s): %w", method, p11err("C_WrapKey", err, ""))
 	}
@@ -280,7 +285,7 @@ func (t *Token) runKWPKAT(m kwpMethod, alignedInput bool) error {
 		return &katUntestable{m, p11err("C_CreateObject", err, "")}
 	}
 	defer func() { _ = t.ctx.DestroyObject(t.sess, vh) }()
-	got, err := t.ctx.WrapKey(t.sess, []*mp.Mechanism{kwpMechanism(m, len(val))}, kh, vh)
+	got, err := t.wrapKWP(m, len(val), kh, vh)
 	if err != nil {
 		return fmt.Errorf("%s fails on RFC 5649's test values: %w", m, p11err("C_WrapKey", err, ""))
 	}

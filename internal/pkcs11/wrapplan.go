@@ -49,6 +49,9 @@ func lookupAlg(name string) (wrapAlg, error) {
 type kwpMethod struct {
 	mech uint
 	aiv  bool
+	// buffered: C_WrapKey in one call with a large buffer (see
+	// wrapKeyBuffered); used for private keys.
+	buffered bool
 }
 
 func (m kwpMethod) String() string {

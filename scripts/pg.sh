@@ -76,7 +76,10 @@ as_owner() (
 free_port() {
 	local port
 	for _ in $(seq 1 50); do
-		port=$((20000 + RANDOM % 40000))
+		# Below Linux's ephemeral range (32768 up by default), so that the
+		# loopback clients and port-0 listeners of tests running meanwhile
+		# cannot take the port between this check and the server's start.
+		port=$((15000 + RANDOM % 17000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return
@@ -131,17 +134,25 @@ start() {
 		echo
 		return
 	fi
-	local port
-	port=$(cat "$dir/port")
+	local port try
 	# Only TCP on loopback and the socket in DIR; enough connections for
 	# the tests' pools; fsync and synchronous_commit keep their durable
-	# defaults.
-	if ! as_owner "$PGBIN/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --timeout=60 \
-		-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c max_connections=200" \
-		start >/dev/null; then
-		tail -n 20 "$dir/server.log" >&2 || true
-		exit 1
-	fi
+	# defaults. A port taken since it was chosen is chosen again, on the
+	# cluster's first start only (a restart must keep its DSN).
+	for try in 1 2 3 4 5; do
+		port=$(cat "$dir/port")
+		if as_owner "$PGBIN/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --timeout=60 \
+			-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c max_connections=200" \
+			start >/dev/null; then
+			touch "$dir/started"
+			break
+		fi
+		if [ -e "$dir/started" ] || [ "$try" = 5 ] || ! grep -q "Address already in use" "$dir/server.log"; then
+			tail -n 20 "$dir/server.log" >&2 || true
+			exit 1
+		fi
+		free_port >"$dir/port"
+	done
 	if [ -n "${PG_SH_WATCH_PID:-}" ]; then
 		# Detached, and with no descriptor of ours, so that whoever reads
 		# our output sees it end now.

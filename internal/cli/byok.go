@@ -27,6 +27,8 @@ Subcommands:
            ImportParameters.zip, get-parameters-for-import JSON, or a KMS
            call) and write wrapped.key, token.bin and import.json
   upload   air-gapped, KMS side: import what export wrote
+  rotate   rotate a key of origin EXTERNAL to a new HSM key: import it as new
+           material, make it current, prove old ciphertexts still decrypt
 
 KMS access uses the standard AWS SDK configuration: AWS_PROFILE / --profile,
 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the shared config and
@@ -52,6 +54,7 @@ var byokCommands = []byokCommand{
 	{"params", byokParamsHelp, byokParamsFlags},
 	{"export", byokExportHelp, byokExportFlags},
 	{"upload", byokUploadHelp, byokUploadFlags},
+	{"rotate", byokRotateHelp, byokRotateFlags},
 }
 
 // byokRun is one run of a trent byok subcommand.

@@ -214,25 +214,36 @@ func (im *Import) undoCreate(ctx context.Context) string {
 	return im.conn.deleteKey(ctx, &im.nk)
 }
 
-// getParameters asks KMS for a wrapping key and import token with the
-// chosen algorithm; if KMS does not support it, the next algorithm the
-// token performs is tried.
+// getParameters asks KMS for a wrapping key and import token (see
+// fetchParameters).
 func (im *Import) getParameters(ctx context.Context) (string, error) {
-	algs := append([]string{im.choice.alg}, im.choice.fallbacks...)
+	p, alg, err := fetchParameters(ctx, im.conn, &im.s, im.arn, im.choice, im.o.Spec)
+	if err != nil {
+		return "", err
+	}
+	im.params, im.res.WrappingAlgorithm = p, alg
+	return fmt.Sprintf("%s %s public key, import token valid until %s", p.Spec, p.Algorithm, p.ValidToString()), nil
+}
+
+// fetchParameters asks KMS for a wrapping key and import token for key
+// arn with the chosen algorithm; if KMS does not support it, the next
+// algorithm the token performs is tried (noted on s). It returns the
+// parameters and the algorithm they are for.
+func fetchParameters(ctx context.Context, conn *Conn, s *session, arn string, choice algChoice, spec string) (*Params, string, error) {
+	algs := append([]string{choice.alg}, choice.fallbacks...)
 	for i, alg := range algs {
-		p, err := im.conn.GetParameters(ctx, im.arn, alg, im.o.Spec)
+		p, err := conn.GetParameters(ctx, arn, alg, spec)
 		if err != nil && apiCode(err) == "UnsupportedOperationException" && i+1 < len(algs) {
-			im.s.note(fmt.Sprintf("KMS does not support %s here (%v); trying %s", alg, err, algs[i+1]))
+			s.note(fmt.Sprintf("KMS does not support %s here (%v); trying %s", alg, err, algs[i+1]))
 			continue
 		}
 		if err != nil {
-			return "", err
+			return nil, "", err
 		}
 		p.Source = "KMS's GetParametersForImport answer"
-		im.params, im.res.WrappingAlgorithm = p, alg
-		return fmt.Sprintf("%s %s public key, import token valid until %s", p.Spec, p.Algorithm, p.ValidToString()), nil
+		return p, alg, nil
 	}
-	return "", fmt.Errorf("no wrapping algorithm to ask KMS for")
+	return nil, "", fmt.Errorf("no wrapping algorithm to ask KMS for")
 }
 
 // keyDetail describes the HSM key for a progress line. The KCV is the

@@ -132,22 +132,13 @@ func (r *Rotate) Run(ctx context.Context, obs Observer) (RotateResult, error) {
 	return r.res, nil
 }
 
-// getParameters asks KMS for a wrapping key and import token with the
-// chosen algorithm, falling back as trent byok import does.
+// getParameters asks KMS for a wrapping key and import token, falling
+// back as trent byok import does (fetchParameters).
 func (r *Rotate) getParameters(ctx context.Context) (string, error) {
-	algs := append([]string{r.choice.alg}, r.choice.fallbacks...)
-	for i, alg := range algs {
-		p, err := r.conn.GetParameters(ctx, r.arn, alg, r.o.Spec)
-		if err != nil && apiCode(err) == "UnsupportedOperationException" && i+1 < len(algs) {
-			r.s.note(fmt.Sprintf("KMS does not support %s here (%v); trying %s", alg, err, algs[i+1]))
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		p.Source = "KMS's GetParametersForImport answer"
-		r.params, r.res.WrappingAlgorithm = p, alg
-		return fmt.Sprintf("%s %s public key, import token valid until %s", p.Spec, p.Algorithm, p.ValidToString()), nil
+	p, alg, err := fetchParameters(ctx, r.conn, &r.s, r.arn, r.choice, r.o.Spec)
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("no wrapping algorithm to ask KMS for")
+	r.params, r.res.WrappingAlgorithm = p, alg
+	return fmt.Sprintf("%s %s public key, import token valid until %s", p.Spec, p.Algorithm, p.ValidToString()), nil
 }

@@ -27,8 +27,8 @@ import (
 // hsm wrap` (RSA_AES_KEY_WRAP_SHA_256 composed in the token for the
 // private keys, RSAES_OAEP_SHA_256 for the HMAC key) and imported into a
 // running Trent: Trent's signatures verify with the public key the token
-// holds, and the HMAC key answers GenerateMac/VerifyMac. `trent byok
-// import` does not take these keys yet and must say so, creating nothing.
+// holds, and the HMAC key answers GenerateMac/VerifyMac. Then `trent byok
+// import` does the same in one command, with its own proof.
 func TestBYOKAsymNSS(t *testing.T) {
 	ep := startServer(t)
 	c := ep.client()

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,15 +33,7 @@ type rotateResult struct {
 // rotateOK runs trent byok rotate and decodes its JSON result.
 func rotateOK(t *testing.T, args ...string) (rotateResult, string) {
 	t.Helper()
-	code, out, errOut := trent(append(append([]string{"byok", "rotate"}, args...), "--json")...)
-	if code != 0 {
-		t.Fatalf("trent byok rotate %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
-	}
-	var r rotateResult
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("%v in %s", err, out)
-	}
-	return r, errOut
+	return trentJSON[rotateResult](t, append([]string{"byok", "rotate"}, args...)...)
 }
 
 // rotations lists every material of the key with its state.

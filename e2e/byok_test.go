@@ -76,18 +76,25 @@ func trent(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-// byokOK runs trent byok and decodes its JSON result.
-func byokOK(t *testing.T, args ...string) (byokResult, string) {
+// trentJSON runs trent with --json, wants exit status 0 and decodes its
+// result; the progress written to stderr is returned too.
+func trentJSON[T any](t *testing.T, args ...string) (T, string) {
 	t.Helper()
-	code, out, errOut := trent(append(append([]string{"byok"}, args...), "--json")...)
+	code, out, errOut := trent(append(args, "--json")...)
+	var r T
 	if code != 0 {
-		t.Fatalf("trent byok %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+		t.Fatalf("trent %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
 	}
-	var r byokResult
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v in %s", err, out)
 	}
 	return r, errOut
+}
+
+// byokOK runs trent byok and decodes its JSON result.
+func byokOK(t *testing.T, args ...string) (byokResult, string) {
+	t.Helper()
+	return trentJSON[byokResult](t, append([]string{"byok"}, args...)...)
 }
 
 // byokFails runs trent byok, expects exit 1 and every part in stderr.

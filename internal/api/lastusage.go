@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/frontdoor"
 	"github.com/trent-kms/trent/internal/kms"
@@ -50,7 +48,7 @@ func (h *Handler) recordKeyUsage(x *frontdoor.Exchange, rec *audit.Record) {
 		return
 	}
 	if rec.EventID == "" {
-		rec.EventID = uuid.NewString()
+		rec.EventID = audit.NewEventID()
 	}
 	h.cfg.KMS.RecordKeyUsage(trace, x.Op, x.ID, rec.EventID, rec.EventTime)
 }

@@ -151,7 +151,7 @@ func (l *Log) Write(r *Record) error {
 
 func (r *Record) fillDefaults() {
 	if r.EventID == "" {
-		r.EventID = newEventID()
+		r.EventID = NewEventID()
 	}
 	if r.EventVersion == "" {
 		r.EventVersion = eventVersion
@@ -194,8 +194,9 @@ func (l *Log) Close() error {
 	return nil
 }
 
-// newEventID returns a random UUID (version 4) string.
-func newEventID() string {
+// NewEventID returns a fresh event ID: a random UUID (version 4) string,
+// what Write gives a record that has none.
+func NewEventID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

@@ -63,12 +63,11 @@ func (s *Service) RecordKeyUsage(t *Trace, op, requestID, eventID string, at tim
 	if at.IsZero() {
 		at = s.now()
 	}
-	prefix := s.KeyARN("")
 	u := &s.usage
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	for _, arn := range t.KeyARNs {
-		id, ok := strings.CutPrefix(arn, prefix)
+		id, ok := s.keyIDOf(arn)
 		if !ok {
 			continue
 		}
@@ -216,4 +215,17 @@ func (s *Service) usageCondition(ctx context.Context, r *policy.Request, q authR
 		s.cfg.Logger.Error("reading key usage for kms:TrailingDaysWithoutKeyUsage", "key_id", q.key.ID, "err", err)
 	}
 	r.Set("kms:TrailingDaysWithoutKeyUsage", strconv.Itoa(days))
+}
+
+// keyIDOf returns the key ID of arn if it is a key ARN of this service's
+// Region and account, without building an ARN: it is on every tracked call.
+func (s *Service) keyIDOf(arn string) (string, bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:kms:")
+	if ok {
+		rest, ok = strings.CutPrefix(rest, s.cfg.Region+":")
+	}
+	if ok {
+		rest, ok = strings.CutPrefix(rest, s.cfg.AccountID+":key/")
+	}
+	return rest, ok
 }

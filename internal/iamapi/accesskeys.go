@@ -39,7 +39,7 @@ func (h *Handler) createAccessKey(ctx context.Context, req *request) (any, error
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	k, err := h.core().CreateAccessKey(h.ctx(ctx, req), name)
+	k, err := h.iam.CreateAccessKey(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (h *Handler) listAccessKeys(ctx context.Context, req *request) (any, error)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	pg, err := h.core().ListAccessKeys(h.ctx(ctx, req), name, marker, limit)
+	pg, err := h.iam.ListAccessKeys(ctx, name, marker, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (h *Handler) updateAccessKey(ctx context.Context, req *request) (any, error
 	if err != nil {
 		return nil, err
 	}
-	return nil, h.core().UpdateAccessKey(h.ctx(ctx, req), name, id, status)
+	return nil, h.iam.UpdateAccessKey(ctx, name, id, status)
 }
 
 func (h *Handler) deleteAccessKey(ctx context.Context, req *request) (any, error) {
@@ -97,5 +97,5 @@ func (h *Handler) deleteAccessKey(ctx context.Context, req *request) (any, error
 	if err != nil {
 		return nil, err
 	}
-	return nil, h.core().DeleteAccessKey(h.ctx(ctx, req), name, id)
+	return nil, h.iam.DeleteAccessKey(ctx, name, id)
 }

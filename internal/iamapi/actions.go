@@ -2,11 +2,6 @@ package iamapi
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/trent-kms/trent/internal/audit"
-	"github.com/trent-kms/trent/internal/iam"
-	"github.com/trent-kms/trent/internal/identity"
 )
 
 // actions are the IAM and STS actions Trent serves, by name.
@@ -41,8 +36,6 @@ var actions = map[string]*action{
 // request is one authenticated call as an action sees it.
 type request struct {
 	params *params
-	caller identity.Principal
-	http   *http.Request
 }
 
 // action is one IAM or STS action.
@@ -61,29 +54,9 @@ type callerIdentityResult struct {
 // getCallerIdentity answers who signed the request. It needs no
 // permission: AWS answers it even when a policy denies it explicitly.
 func (h *Handler) getCallerIdentity(ctx context.Context, req *request) (any, error) {
-	c, err := h.core().GetCallerIdentity(h.ctx(ctx, req))
+	c, err := h.iam.GetCallerIdentity(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return callerIdentityResult{Arn: c.ARN, UserID: c.UserID, Account: c.Account}, nil
-}
-
-// core returns the IAM core the actions call: a Service is its Config
-// only, so making one per call costs an allocation.
-func (h *Handler) core() *iam.Service {
-	return iam.New(iam.Config{
-		Store: h.cfg.Store, Keys: h.cfg.Keys, AccountID: h.cfg.AccountID,
-		Now: h.cfg.Now, OnUserChange: h.changed,
-	})
-}
-
-// ctx returns the context of an action's call into the core: ctx carrying
-// the caller, and the condition keys of its connection, whatever the
-// pipeline already put there.
-func (h *Handler) ctx(ctx context.Context, req *request) context.Context {
-	ctx = identity.With(ctx, req.caller)
-	if req.http != nil {
-		ctx = identity.WithCall(ctx, identity.Call{SourceIP: audit.SourceIP(req.http), SecureTransport: req.http.TLS != nil})
-	}
-	return ctx
 }

@@ -26,7 +26,7 @@ func (h *Handler) attachUserPolicy(ctx context.Context, req *request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	return nil, h.core().AttachUserPolicy(h.ctx(ctx, req), name, arn)
+	return nil, h.iam.AttachUserPolicy(ctx, name, arn)
 }
 
 func (h *Handler) detachUserPolicy(ctx context.Context, req *request) (any, error) {
@@ -34,7 +34,7 @@ func (h *Handler) detachUserPolicy(ctx context.Context, req *request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	return nil, h.core().DetachUserPolicy(h.ctx(ctx, req), name, arn)
+	return nil, h.iam.DetachUserPolicy(ctx, name, arn)
 }
 
 func (h *Handler) listAttachedUserPolicies(ctx context.Context, req *request) (any, error) {
@@ -46,7 +46,7 @@ func (h *Handler) listAttachedUserPolicies(ctx context.Context, req *request) (a
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	pg, err := h.core().ListAttachedUserPolicies(h.ctx(ctx, req), name, prefix, marker, limit)
+	pg, err := h.iam.ListAttachedUserPolicies(ctx, name, prefix, marker, limit)
 	if err != nil {
 		return nil, err
 	}

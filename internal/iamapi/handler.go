@@ -14,6 +14,7 @@ import (
 	"github.com/trent-kms/trent/internal/accesskey"
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/frontdoor"
+	"github.com/trent-kms/trent/internal/iam"
 	"github.com/trent-kms/trent/internal/sigv4"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -47,6 +48,7 @@ type Config struct {
 // names, two access keys per user) under concurrent calls, from any node.
 type Handler struct {
 	cfg       Config
+	iam       *iam.Service                 // the core the actions call
 	verifiers map[string][]*sigv4.Verifier // by signing service; the first is the default
 	alone     *frontdoor.Table             // ServeHTTP's
 }
@@ -65,6 +67,12 @@ func New(cfg Config) *Handler {
 		cfg.Now = time.Now
 	}
 	h := &Handler{cfg: cfg, verifiers: make(map[string][]*sigv4.Verifier)}
+	// The pipeline puts the caller and its connection in each call's
+	// context; the core reads them from there.
+	h.iam = iam.New(iam.Config{
+		Store: cfg.Store, Keys: cfg.Keys, AccountID: cfg.AccountID,
+		Now: cfg.Now, OnUserChange: h.changed,
+	})
 	regions := map[string][]string{
 		"iam": {globalRegion, cfg.Region},
 		"sts": {cfg.Region, globalRegion},
@@ -148,7 +156,7 @@ func (h *Handler) Call(ctx context.Context, x *frontdoor.Exchange) (any, error) 
 		return nil, errors.New("iamapi: a call without a principal reached the handler")
 	}
 	st := x.State.(*exchange)
-	req := &request{params: newParams(st.form), caller: *x.Principal, http: x.Request}
+	req := &request{params: newParams(st.form)}
 	out, err := actions[x.Op].run(h, ctx, req)
 	st.result = out
 	return out, err

@@ -31,7 +31,7 @@ func (h *Handler) putUserPolicy(ctx context.Context, req *request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	return nil, h.core().PutUserPolicy(h.ctx(ctx, req), name, pname, doc)
+	return nil, h.iam.PutUserPolicy(ctx, name, pname, doc)
 }
 
 func (h *Handler) getUserPolicy(ctx context.Context, req *request) (any, error) {
@@ -39,7 +39,7 @@ func (h *Handler) getUserPolicy(ctx context.Context, req *request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	up, err := h.core().GetUserPolicy(h.ctx(ctx, req), name, pname)
+	up, err := h.iam.GetUserPolicy(ctx, name, pname)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (h *Handler) deleteUserPolicy(ctx context.Context, req *request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	return nil, h.core().DeleteUserPolicy(h.ctx(ctx, req), name, pname)
+	return nil, h.iam.DeleteUserPolicy(ctx, name, pname)
 }
 
 func (h *Handler) listUserPolicies(ctx context.Context, req *request) (any, error) {
@@ -62,7 +62,7 @@ func (h *Handler) listUserPolicies(ctx context.Context, req *request) (any, erro
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	pg, err := h.core().ListUserPolicies(h.ctx(ctx, req), name, marker, limit)
+	pg, err := h.iam.ListUserPolicies(ctx, name, marker, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func (h *Handler) createUser(ctx context.Context, req *request) (any, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	u, err := h.core().CreateUser(h.ctx(ctx, req), in)
+	u, err := h.iam.CreateUser(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (h *Handler) getUser(ctx context.Context, req *request) (any, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	u, err := h.core().GetUser(h.ctx(ctx, req), name)
+	u, err := h.iam.GetUser(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (h *Handler) listUsers(ctx context.Context, req *request) (any, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	pg, err := h.core().ListUsers(h.ctx(ctx, req), prefix, marker, limit)
+	pg, err := h.iam.ListUsers(ctx, prefix, marker, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -83,5 +83,5 @@ func (h *Handler) deleteUser(ctx context.Context, req *request) (any, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	return nil, h.core().DeleteUser(h.ctx(ctx, req), name)
+	return nil, h.iam.DeleteUser(ctx, name)
 }

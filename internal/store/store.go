@@ -66,8 +66,14 @@ type Key struct {
 	Origin      string    `json:"origin"`
 	State       string    `json:"state"`
 	MultiRegion bool      `json:"multiRegion,omitempty"`
-	Policy      string    `json:"policy,omitempty"`
-	Tags        []Tag     `json:"tags,omitempty"`
+	// CustomKeyStoreID and XksKeyID are set on a key of origin
+	// EXTERNAL_KEY_STORE: its custom key store, and the ID of its key in
+	// the external key manager. CreateKey fails with ErrNotFound if the
+	// custom key store does not exist.
+	CustomKeyStoreID string `json:"customKeyStoreId,omitempty"`
+	XksKeyID         string `json:"xksKeyId,omitempty"`
+	Policy           string `json:"policy,omitempty"`
+	Tags             []Tag  `json:"tags,omitempty"`
 
 	// DeletionDate and PendingWindowInDays are set while State is
 	// PendingDeletion.

@@ -120,3 +120,48 @@ func (f *fencedStore) DeleteGrant(ctx context.Context, keyID, grantID string) er
 	}
 	return f.Store.DeleteGrant(ctx, keyID, grantID)
 }
+
+func (f *fencedStore) CreateLoginProfile(ctx context.Context, p store.LoginProfile) error {
+	if err := f.check(ctx); err != nil {
+		return err
+	}
+	return f.Store.CreateLoginProfile(ctx, p)
+}
+
+func (f *fencedStore) UpdateLoginProfile(ctx context.Context, userName string, fn func(*store.LoginProfile) error) (store.LoginProfile, error) {
+	if err := f.check(ctx); err != nil {
+		return store.LoginProfile{}, err
+	}
+	return f.Store.UpdateLoginProfile(ctx, userName, fn)
+}
+
+func (f *fencedStore) DeleteLoginProfile(ctx context.Context, userName string) error {
+	if err := f.check(ctx); err != nil {
+		return err
+	}
+	return f.Store.DeleteLoginProfile(ctx, userName)
+}
+
+// Custom key stores hold the XKS proxy's secret sealed under the root key:
+// a fenced node must not seal a new one under its old key.
+
+func (f *fencedStore) CreateCustomKeyStore(ctx context.Context, c *store.CustomKeyStore) error {
+	if err := f.check(ctx); err != nil {
+		return err
+	}
+	return f.Store.CreateCustomKeyStore(ctx, c)
+}
+
+func (f *fencedStore) UpdateCustomKeyStore(ctx context.Context, id string, fn func(*store.CustomKeyStore) error) (*store.CustomKeyStore, error) {
+	if err := f.check(ctx); err != nil {
+		return nil, err
+	}
+	return f.Store.UpdateCustomKeyStore(ctx, id, fn)
+}
+
+func (f *fencedStore) DeleteCustomKeyStore(ctx context.Context, id string) error {
+	if err := f.check(ctx); err != nil {
+		return err
+	}
+	return f.Store.DeleteCustomKeyStore(ctx, id)
+}

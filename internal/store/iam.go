@@ -55,9 +55,10 @@ type IAMStore interface {
 	UpdateUser(ctx context.Context, name string, fn func(*User) error) (User, error)
 	// DeleteUser removes the user named name in any case, in one
 	// transaction with its checks: it refuses, in IAM's order, a user that
-	// has credentials (ErrHasCredentials), inline policies (ErrHasPolicies)
-	// or attached policies (ErrHasAttachedPolicies). A concurrent
-	// CreateCredential for the user either commits first, and DeleteUser
+	// has a login profile (ErrHasLoginProfile), credentials
+	// (ErrHasCredentials), inline policies (ErrHasPolicies) or attached
+	// policies (ErrHasAttachedPolicies). A concurrent CreateCredential or
+	// CreateLoginProfile for the user either commits first, and DeleteUser
 	// fails, or fails itself with ErrNotFound. ErrNotFound if absent.
 	DeleteUser(ctx context.Context, name string) error
 	// ListUsers returns up to limit users with name greater than after, in
@@ -104,10 +105,12 @@ type IAMStore interface {
 }
 
 // DeletableUser applies DeleteUser's checks, in IAM's order, to u holding
-// credentials access keys. Backends call it inside DeleteUser's
-// transaction.
-func DeletableUser(u User, credentials int) error {
+// credentials access keys and, if loginProfile, a login profile (which
+// IAM checks first). Backends call it inside DeleteUser's transaction.
+func DeletableUser(u User, credentials int, loginProfile bool) error {
 	switch {
+	case loginProfile:
+		return ErrHasLoginProfile
 	case credentials > 0:
 		return ErrHasCredentials
 	case len(u.InlinePolicies) > 0:

@@ -247,6 +247,8 @@ type Store interface {
 
 	IAMStore
 	LastUsageStore
+	LoginProfileStore
+	CustomKeyStoreStore
 
 	// Close releases the backend's resources.
 	Close() error

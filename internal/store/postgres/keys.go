@@ -12,15 +12,28 @@ import (
 )
 
 // CreateKey implements store.Store: it inserts k with version 1 and sets
-// k.Version. ErrExists if the ID is taken.
+// k.Version. ErrExists if the ID is taken. A key that names a custom key
+// store is inserted in a transaction that first locks the store's row FOR
+// KEY SHARE (ErrNotFound if it does not exist), so that a concurrent
+// DeleteCustomKeyStore either sees the key or deletes the store first.
 func (s *Store) CreateKey(ctx context.Context, k *store.Key) error {
 	doc, due, err := encodeKey(k)
 	if err != nil {
 		return fmt.Errorf("postgres: create key %s: %w", k.ID, err)
 	}
-	err = inserted(s.exec(ctx,
-		`INSERT INTO keys (id, version, due_at, doc) VALUES ($1, 1, $2, $3) ON CONFLICT (id) DO NOTHING`,
-		k.ID, due, doc))
+	const insert = `INSERT INTO keys (id, version, due_at, doc, custom_key_store_id) VALUES ($1, 1, $2, $3, $4)
+		ON CONFLICT (id) DO NOTHING`
+	cks := customKeyStoreColumn(k)
+	if cks == nil {
+		err = inserted(s.exec(ctx, insert, k.ID, due, doc, cks))
+	} else {
+		err = s.inTx(ctx, func(tx pgx.Tx) error {
+			if err := lockCustomKeyStore(ctx, tx, k.CustomKeyStoreID); err != nil {
+				return err
+			}
+			return inserted(tx.Exec(ctx, insert, k.ID, due, doc, cks))
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("postgres: create key %s: %w", k.ID, err)
 	}
@@ -68,8 +81,8 @@ func (s *Store) UpdateKey(ctx context.Context, id string, fn func(*store.Key) er
 		if err != nil {
 			return stop(err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE keys SET version = $1, due_at = $2, doc = $3 WHERE id = $4`,
-			version, due, doc, id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE keys SET version = $1, due_at = $2, doc = $3, custom_key_store_id = $4 WHERE id = $5`,
+			version, due, doc, customKeyStoreColumn(k), id); err != nil {
 			return err
 		}
 		// Decode what was written: the caller gets the stored state, and
@@ -163,4 +176,13 @@ func encodeKey(k *store.Key) (doc string, due *int64, err error) {
 		due = &n
 	}
 	return doc, due, nil
+}
+
+// customKeyStoreColumn returns the custom_key_store_id column of k: its
+// CustomKeyStoreID, nil (NULL) if none.
+func customKeyStoreColumn(k *store.Key) *string {
+	if k.CustomKeyStoreID == "" {
+		return nil
+	}
+	return &k.CustomKeyStoreID
 }

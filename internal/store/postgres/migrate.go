@@ -86,7 +86,7 @@ func (s *Store) SwapCredentialSecret(ctx context.Context, accessKeyID string, ol
 // Scrub implements store.Migrator: VACUUM FULL rewrites the tables that
 // hold sealed values, taking an exclusive lock on each while it runs.
 func (s *Store) Scrub(ctx context.Context) error {
-	if _, err := s.pool.Exec(ctx, `VACUUM (FULL) keys, credentials, meta`); err != nil {
+	if _, err := s.pool.Exec(ctx, `VACUUM (FULL) keys, credentials, meta, custom_key_stores`); err != nil {
 		return fmt.Errorf("postgres: VACUUM FULL: %w", err)
 	}
 	return nil

@@ -40,7 +40,10 @@
 // with SELECT ... FOR UPDATE (CreateCredential for the account root locks
 // a meta row of its own, "lock/root-credentials") and then count the
 // owner's credentials: the per-owner limit, and "no credential for a user
-// that does not exist", hold across nodes. User names are unique through a
+// that does not exist", hold across nodes. CreateLoginProfile locks the
+// user's row the same way. CreateKey for a key in a custom key store locks
+// the store's row FOR KEY SHARE and DeleteCustomKeyStore locks it FOR
+// UPDATE before looking for its keys, so no key outlives its store. User names are unique through a
 // unique index on lower(name), which under COLLATE "C" folds ASCII only. Duplicates are detected with INSERT ... ON CONFLICT
 // DO NOTHING and the count of inserted rows, never by parsing errors;
 // InitMeta is such an insert followed by a SELECT, which at READ COMMITTED

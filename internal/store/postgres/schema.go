@@ -101,6 +101,36 @@ var migrations = [][]string{
 			event_id   TEXT   NOT NULL
 		)`,
 	},
+	// 5: login profiles (console passwords) and custom key stores. A login
+	// profile is keyed by its owner's user_id ('' for the account root)
+	// and found by name regardless of ASCII case, like a user. A custom key
+	// store is a JSON document next to its id, unique name and version.
+	// A key's custom key store (store.Key.CustomKeyStoreID, also in its
+	// document) gets a column of its own, indexed, so that
+	// DeleteCustomKeyStore finds its keys: SQLite indexes json_extract of
+	// the document instead, but here doc::json and doc::jsonb fail on any
+	// document holding an escaped NUL (SQLSTATE 22P05), which keys may.
+	// No key written before had a custom key store: NULL is right for all.
+	{
+		`CREATE TABLE login_profiles (
+			user_id                 TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+			user_name               TEXT COLLATE "C" NOT NULL,
+			password_hash           TEXT    NOT NULL,
+			password_reset_required BOOLEAN NOT NULL,
+			created_at              TEXT    NOT NULL,
+			password_changed_at     TEXT    NOT NULL,
+			password_last_used      TEXT    NOT NULL
+		)`,
+		`CREATE UNIQUE INDEX login_profiles_name_lower ON login_profiles (lower(user_name))`,
+		`CREATE TABLE custom_key_stores (
+			id      TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+			name    TEXT COLLATE "C" NOT NULL UNIQUE,
+			version BIGINT NOT NULL,
+			doc     TEXT   NOT NULL
+		)`,
+		`ALTER TABLE keys ADD COLUMN custom_key_store_id TEXT COLLATE "C"`,
+		`CREATE INDEX keys_custom_key_store ON keys (custom_key_store_id) WHERE custom_key_store_id IS NOT NULL`,
+	},
 }
 
 // schemaVersion is the version this code reads and writes.

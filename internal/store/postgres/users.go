@@ -98,21 +98,26 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 }
 
 // DeleteUser implements store.IAMStore: it locks the user's row (SELECT
-// ... FOR UPDATE, as CreateCredential does), counts its credentials and
-// deletes it in one transaction. At READ COMMITTED the count, a statement
-// run after the lock is granted, sees a credential committed by a
-// CreateCredential that held the lock first.
+// ... FOR UPDATE, as CreateCredential and CreateLoginProfile do), looks
+// for its login profile, counts its credentials and deletes it in one
+// transaction. At READ COMMITTED these reads, statements run after the
+// lock is granted, see a credential or profile committed by a call that
+// held the lock first.
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		u, err := scanUser(tx.QueryRow(ctx, userCols+byName+` FOR UPDATE`, codec.FoldName(name)))
 		if err != nil {
 			return err
 		}
+		var profile bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM login_profiles WHERE user_id = $1)`, u.UserID).Scan(&profile); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM credentials WHERE user_id = $1`, u.UserID).Scan(&n); err != nil {
 			return err
 		}
-		if err := store.DeletableUser(u, n); err != nil {
+		if err := store.DeletableUser(u, n, profile); err != nil {
 			return stop(err)
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM users WHERE user_id = $1`, u.UserID)

@@ -12,13 +12,25 @@ import (
 )
 
 // CreateKey implements store.Store: it inserts k with version 1 and sets
-// k.Version. ErrExists if the ID is taken.
+// k.Version. ErrExists if the ID is taken; ErrNotFound if k names a custom
+// key store that does not exist, checked in the same write transaction,
+// which SQLite's single writer serialises with DeleteCustomKeyStore.
 func (s *Store) CreateKey(ctx context.Context, k *store.Key) error {
 	doc, due, err := encodeKey(k)
 	if err != nil {
 		return fmt.Errorf("sqlite: create key %s: %w", k.ID, err)
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
+		if k.CustomKeyStoreID != "" {
+			var exists bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM custom_key_stores WHERE id = ?)`,
+				k.CustomKeyStoreID).Scan(&exists); err != nil {
+				return err
+			}
+			if !exists {
+				return fmt.Errorf("custom key store %s: %w", k.CustomKeyStoreID, store.ErrNotFound)
+			}
+		}
 		res, err := tx.ExecContext(ctx,
 			`INSERT INTO keys (id, version, due_at, doc) VALUES (?, 1, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			k.ID, due, doc)

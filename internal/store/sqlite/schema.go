@@ -102,6 +102,32 @@ var migrations = [][]string{
 			event_id   TEXT    NOT NULL
 		)`,
 	},
+	// 6: login profiles (console passwords) and custom key stores. A login
+	// profile is keyed by its owner's user_id ('' for the account root)
+	// and found by name regardless of ASCII case, like a user. A custom key
+	// store is a JSON document next to its id, unique name and version;
+	// keys name theirs in their document (customKeyStoreId), indexed so
+	// that DeleteCustomKeyStore finds them without a scan.
+	{
+		`CREATE TABLE login_profiles (
+			user_id                 TEXT    NOT NULL PRIMARY KEY,
+			user_name               TEXT    NOT NULL,
+			password_hash           TEXT    NOT NULL,
+			password_reset_required INTEGER NOT NULL,
+			created_at              TEXT    NOT NULL,
+			password_changed_at     TEXT    NOT NULL,
+			password_last_used      TEXT    NOT NULL
+		)`,
+		`CREATE UNIQUE INDEX login_profiles_name_lower ON login_profiles (lower(user_name))`,
+		`CREATE TABLE custom_key_stores (
+			id      TEXT    NOT NULL PRIMARY KEY,
+			name    TEXT    NOT NULL UNIQUE,
+			version INTEGER NOT NULL,
+			doc     TEXT    NOT NULL
+		)`,
+		`CREATE INDEX keys_custom_key_store ON keys (json_extract(doc, '$.customKeyStoreId'))
+		 WHERE json_extract(doc, '$.customKeyStoreId') IS NOT NULL`,
+	},
 }
 
 // schemaVersion is the version this code reads and writes.

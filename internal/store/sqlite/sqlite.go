@@ -28,9 +28,11 @@
 // key with ON DELETE CASCADE and are indexed by retiring principal;
 // credentials are indexed by user name and by the owner's user ID, and
 // user names are unique through a unique index on lower(name) (SQLite's
-// built-in lower() folds ASCII only). CreateCredential and DeleteUser check
-// the owner and count its credentials in their write transaction, which
-// the single writer serialises with every other, in any process. Timestamps outside JSON are RFC 3339
+// built-in lower() folds ASCII only). CreateCredential, CreateLoginProfile
+// and DeleteUser check the owner and what it holds in their write
+// transaction, which the single writer serialises with every other, in any
+// process; so do CreateKey and DeleteCustomKeyStore for a key's custom key
+// store (keys are indexed by json_extract of their customKeyStoreId). Timestamps outside JSON are RFC 3339
 // text with nanoseconds. Text compares with the default BINARY collation,
 // so ordering is byte order. The schema version is kept in PRAGMA user_version; Open applies the missing
 // migrations and refuses a file written by a newer Trent.

@@ -91,18 +91,23 @@ func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*store.User
 
 // DeleteUser implements store.IAMStore: the checks and the delete run in
 // one write transaction, which SQLite's single writer serialises with
-// every CreateCredential, in this process or another.
+// every CreateCredential and CreateLoginProfile, in this process or
+// another.
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		u, err := scanUser(tx.QueryRowContext(ctx, userCols+byName, codec.FoldName(name)))
 		if err != nil {
 			return err
 		}
+		var profile bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM login_profiles WHERE user_id = ?)`, u.UserID).Scan(&profile); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM credentials WHERE user_id = ?`, u.UserID).Scan(&n); err != nil {
 			return err
 		}
-		if err := store.DeletableUser(u, n); err != nil {
+		if err := store.DeletableUser(u, n, profile); err != nil {
 			return err
 		}
 		return affected(tx.ExecContext(ctx, `DELETE FROM users WHERE user_id = ?`, u.UserID))

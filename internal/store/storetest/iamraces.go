@@ -52,6 +52,7 @@ func tally(t *testing.T, what string, errs []error, want error) (won, lost int) 
 // database and register their cleanup on t.
 func RunShared(t *testing.T, open func(t *testing.T) (a, b store.Store)) {
 	t.Run("IAMRaces", func(t *testing.T) { testIAMRaces(t, open) })
+	t.Run("OwnerRaces", func(t *testing.T) { testOwnerRaces(t, open) })
 }
 
 // same returns open as a pair of one Store.

@@ -174,12 +174,9 @@ func (k *Keyring) load(ctx context.Context, accessKeyID string) (entry, error) {
 	if err != nil {
 		return entry{}, err
 	}
-	p := identity.Principal{
-		Kind: identity.KindRoot, ARN: c.PrincipalARN, AccountID: k.accountID,
-		UserName: c.UserName, AccessKeyID: accessKeyID,
-	}
+	p := k.PrincipalOf(Owner{ARN: c.PrincipalARN, UserName: c.UserName})
+	p.AccessKeyID = accessKeyID
 	if c.UserName != "" {
-		p.Kind = identity.KindUser
 		u, err := k.store.GetUser(ctx, c.UserName)
 		// The key is the user's only if the user is the one it was made
 		// for: a user created again under the name has a new UserID, and
@@ -197,6 +194,18 @@ func (k *Keyring) load(ctx context.Context, accessKeyID string) (entry, error) {
 		return entry{}, fmt.Errorf("accesskey: secret of %s does not unseal: %w", accessKeyID, err)
 	}
 	return entry{secret: secret, active: c.Status == Active, principal: p}, nil
+}
+
+// PrincipalOf is the principal of o, as its access keys authenticate it
+// (without AccessKeyID): the account root when o has no UserName. Other
+// credentials of a user (a console password) use it too, so that a user
+// is the same principal however it signs in.
+func (k *Keyring) PrincipalOf(o Owner) identity.Principal {
+	p := identity.Principal{Kind: identity.KindRoot, ARN: o.ARN, AccountID: k.accountID, UserName: o.UserName, UserID: o.UserID}
+	if o.UserName != "" {
+		p.Kind = identity.KindUser
+	}
+	return p
 }
 
 // NewID returns a fresh access key ID in AWS's form: "AKIA" and 16

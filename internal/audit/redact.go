@@ -13,7 +13,7 @@ var sensitiveMembers = map[string]bool{
 	"Plaintext": true, "CiphertextBlob": true, "EncryptedKeyMaterial": true, "ImportToken": true,
 	"PublicKey": true, "Message": true, "Signature": true, "Mac": true, "CiphertextForRecipient": true,
 	"PrivateKeyPlaintext": true, "PrivateKeyCiphertextBlob": true, "SharedSecret": true,
-	"GrantToken": true, "GrantTokens": true, "SecretAccessKey": true, "Password": true,
+	"GrantToken": true, "GrantTokens": true, "SecretAccessKey": true, "Password": true, "OldPassword": true, "NewPassword": true,
 	"KeyStorePassword": true, "XksProxyAuthenticationCredential": true, "Recipient": true,
 }
 

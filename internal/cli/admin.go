@@ -27,6 +27,9 @@ Key policies:
   key-policy          print the key policy the AWS console generates, for review before
                       aws kms create-key --policy file://…
 
+Console passwords:
+  root-password       set the account root's console password in the store (offline, or PostgreSQL)
+
 The HSM root key:
   root-key create|show
                       create the root key in a PKCS#11 token, or show it
@@ -50,6 +53,8 @@ func runAdmin(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case args[0] == "key-policy":
 		return runKeyPolicy(args[1:], stdout, stderr)
+	case args[0] == "root-password":
+		return runRootPassword(args[1:], stdout, stderr)
 	case args[0] == "root-key", args[0] == "migrate-root-key":
 		return runRootKeyAdmin(args, stdout, stderr)
 	}

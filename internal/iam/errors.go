@@ -19,6 +19,8 @@ const (
 	InvalidInput                        // valid in form, but not accepted
 	MalformedPolicyDocument             // an inline policy does not parse
 	AccessDenied                        // the caller's policies do not allow the action
+	PasswordPolicyViolation             // a console password does not meet the password policy
+	InvalidUserType                     // ChangePassword by a caller that is not an IAM user
 )
 
 var kindNames = [...]string{
@@ -31,6 +33,8 @@ var kindNames = [...]string{
 	InvalidInput:            "InvalidInput",
 	MalformedPolicyDocument: "MalformedPolicyDocument",
 	AccessDenied:            "AccessDenied",
+	PasswordPolicyViolation: "PasswordPolicyViolation",
+	InvalidUserType:         "InvalidUserType",
 }
 
 // String returns the IAM error code.

@@ -137,6 +137,8 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 		return Errorf(DeleteConflict, "Cannot delete entity, must delete policies first.")
 	case errors.Is(err, store.ErrHasAttachedPolicies):
 		return Errorf(DeleteConflict, "Cannot delete entity, must detach all policies first.")
+	case errors.Is(err, store.ErrHasLoginProfile):
+		return Errorf(DeleteConflict, "Cannot delete entity, must delete login profile first.")
 	}
 	return s.updated(err, u.Name)
 }

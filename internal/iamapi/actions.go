@@ -18,6 +18,14 @@ var actions = map[string]*action{
 	"UpdateAccessKey": {service: "iam", mutates: true, run: (*Handler).updateAccessKey},
 	"DeleteAccessKey": {service: "iam", mutates: true, run: (*Handler).deleteAccessKey},
 
+	// Console passwords.
+	"CreateLoginProfile":       {service: "iam", mutates: true, run: (*Handler).createLoginProfile},
+	"GetLoginProfile":          {service: "iam", run: (*Handler).getLoginProfile},
+	"UpdateLoginProfile":       {service: "iam", mutates: true, run: (*Handler).updateLoginProfile},
+	"DeleteLoginProfile":       {service: "iam", mutates: true, run: (*Handler).deleteLoginProfile},
+	"ChangePassword":           {service: "iam", mutates: true, run: (*Handler).changePassword},
+	"GetAccountPasswordPolicy": {service: "iam", run: (*Handler).getAccountPasswordPolicy},
+
 	// Managed policies.
 	"AttachUserPolicy":         {service: "iam", mutates: true, run: (*Handler).attachUserPolicy},
 	"DetachUserPolicy":         {service: "iam", mutates: true, run: (*Handler).detachUserPolicy},

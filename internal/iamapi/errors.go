@@ -40,6 +40,8 @@ var statusOf = map[string]int{
 	"MalformedPolicyDocument":    http.StatusBadRequest,
 	"ValidationError":            http.StatusBadRequest,
 	"InvalidInput":               http.StatusBadRequest,
+	"PasswordPolicyViolation":    http.StatusBadRequest,
+	"InvalidUserType":            http.StatusBadRequest,
 	"InvalidAction":              http.StatusBadRequest,
 	"MissingAction":              http.StatusBadRequest,
 	"MalformedQueryString":       http.StatusBadRequest,

@@ -125,6 +125,7 @@ func TestEveryKindHasAStatus(t *testing.T) {
 	want := map[iam.Kind]int{
 		iam.NoSuchEntity: 404, iam.EntityAlreadyExists: 409, iam.DeleteConflict: 409, iam.LimitExceeded: 409,
 		iam.ValidationError: 400, iam.InvalidInput: 400, iam.MalformedPolicyDocument: 400, iam.AccessDenied: 403,
+		iam.PasswordPolicyViolation: 400, iam.InvalidUserType: 400,
 	}
 	for k := iam.KindNone + 1; k.String() != fmt.Sprintf("Kind(%d)", k); k++ {
 		t.Run(k.String(), func(t *testing.T) {

@@ -27,6 +27,7 @@ Commands:
   server    run the KMS service (AWS KMS JSON protocol over HTTP), with IAM and STS
   hsm       PKCS#11 tools for the HSM side of BYOK: slots, objects, keygen, wrap, kcv, …
   byok      bring your own key from an HSM: import (one command), export and upload (air-gapped)
+  xks       the XKS proxy: serve AWS KMS external key stores from a PKCS#11 token
   audit     print the audit trail, filtered
   admin     administration:
               create-user, create-access-key, attach-user-policy, put-user-policy, list-users, …
@@ -59,6 +60,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return runHSM(ctx, args[1:], stdout, stderr)
 	case "byok":
 		return runBYOK(ctx, args[1:], stdout, stderr)
+	case "xks":
+		return runXKS(ctx, args[1:], stdout, stderr)
 	case "bench-floor": // make bench's floor; not in the help (see benchfloor.go)
 		return runBenchFloor(ctx, args[1:], stderr)
 	case "version":

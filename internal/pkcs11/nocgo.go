@@ -59,6 +59,9 @@ func OpenPool(Config, int) (*Pool, error) { return nil, ErrNoCgo }
 // Token returns nil.
 func (p *Pool) Token() *Token { return nil }
 
+// KeyAttributes returns ErrNoCgo.
+func (p *Pool) KeyAttributes(PoolKey) (Attrs, error) { return Attrs{}, ErrNoCgo }
+
 // Info returns the zero TokenInfo.
 func (p *Pool) Info() TokenInfo { return TokenInfo{} }
 

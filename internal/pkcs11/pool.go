@@ -154,5 +154,8 @@ func (p *Pool) do(op func(*poolSession) error) error {
 
 // mustFindKey is the error of a session that finds no unique key.
 func (p *Pool) mustFindKey(k PoolKey, n int) error {
+	if n == 0 {
+		return fmt.Errorf("token %q: 0 secret keys match %s, want exactly 1 (was the key changed or deleted?): %w", p.info.Label, k, ErrKeyNotFound)
+	}
 	return fmt.Errorf("token %q: %d secret keys match %s, want exactly 1 (was the key changed or deleted?)", p.info.Label, n, k)
 }

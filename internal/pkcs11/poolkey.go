@@ -42,6 +42,10 @@ func (k PoolKey) cacheKey() string {
 // the code is wrapped too.
 var ErrDecryptFailed = errors.New("pkcs11: the token refused the ciphertext")
 
+// ErrKeyNotFound is wrapped by a Pool operation's error when no secret key
+// matches its PoolKey (the key was deleted, or its attributes changed).
+var ErrKeyNotFound = errors.New("pkcs11: key not found")
+
 // ErrPoolClosed is returned by a Pool's operations after Close.
 var ErrPoolClosed = errors.New("pkcs11: the session pool is closed")
 

@@ -32,6 +32,12 @@ type Verifier struct {
 	Now     func() time.Time // clock; time.Now if nil
 	Lookup  SecretLookup     // required
 
+	// AnyRegion accepts the region the credential scope names, whatever
+	// it is (but not an empty one), instead of Region: for services whose
+	// callers sign with their own region (an XKS proxy serves KMS in
+	// every region; the key derivation still binds the signature to it).
+	AnyRegion bool
+
 	keys keyCache
 }
 
@@ -103,7 +109,11 @@ func (v *Verifier) check(r *http.Request, in *authInput, now time.Time) *Error {
 	if h := unsignedAmzHeader(r.Header, in.signedHeaders); h != "" {
 		return errNotSigned(h)
 	}
-	if e := checkScope(in.cred, in.amzDate, v.Region, v.Service); e != nil {
+	region := v.Region
+	if v.AnyRegion && in.cred.region != "" {
+		region = in.cred.region
+	}
+	if e := checkScope(in.cred, in.amzDate, region, v.Service); e != nil {
 		return e
 	}
 	skew := v.MaxSkew

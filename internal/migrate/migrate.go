@@ -9,6 +9,9 @@
 //   - every access key's secret (Credential.SealedSecret,
 //     "access-key-secret/<accessKeyID>"), of the account root and of every
 //     user;
+//   - every external key store's XKS proxy secret
+//     (CustomKeyStore.SealedXksProxySecret, "xks-proxy-secret/<storeID>"),
+//     by a compare-and-swap in Store.UpdateCustomKeyStore;
 //   - the kms service's secrets in the meta table ("material-id-key",
 //     "import-token-key", sealed with their name as context).
 //
@@ -125,6 +128,9 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 		return m.rep, err
 	}
 	if err := m.credentials(ctx, m.migrateCredential); err != nil {
+		return m.rep, err
+	}
+	if err := m.customKeyStores(ctx, m.migrateCustomKeyStore); err != nil {
 		return m.rep, err
 	}
 	if err := m.metaSecrets(ctx); err != nil {

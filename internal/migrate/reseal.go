@@ -85,6 +85,12 @@ func (m *migrator) verify(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	err = m.customKeyStores(ctx, func(_ context.Context, c *store.CustomKeyStore) error {
+		return check(c.SealedXksProxySecret, rootkey.XksProxySecretContext(c.ID))
+	})
+	if err != nil {
+		return err
+	}
 	for _, name := range rootkey.ServiceSecrets() {
 		sealed, ok, err := m.meta.GetMeta(ctx, name)
 		if err != nil {

@@ -57,3 +57,10 @@ func ImportParamsContext(keyID, paramsID string) string {
 func AccessKeySecretContext(accessKeyID string) string {
 	return "access-key-secret/" + accessKeyID
 }
+
+// XksProxySecretContext binds the secret access key of an external key
+// store's proxy credential (store.CustomKeyStore.SealedXksProxySecret) to
+// its custom key store ID.
+func XksProxySecretContext(customKeyStoreID string) string {
+	return "xks-proxy-secret/" + customKeyStoreID
+}

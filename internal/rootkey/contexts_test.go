@@ -17,6 +17,7 @@ func TestContextsPinned(t *testing.T) {
 		{MaterialContext("1234abcd-0000-4000-8000-000000000001", "ab12"), "key-material/1234abcd-0000-4000-8000-000000000001/ab12"},
 		{ImportParamsContext("k", "p"), "import-params/k/p"},
 		{AccessKeySecretContext("AKIAEXAMPLE"), "access-key-secret/AKIAEXAMPLE"},
+		{XksProxySecretContext("cks-1234567890abcdef0"), "xks-proxy-secret/cks-1234567890abcdef0"},
 		{probeName, "material-id-key"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {

@@ -18,6 +18,11 @@ const ckrAEADDecryptFailed = 0x35
 // aad as additional authenticated data, a 128-bit tag) and the GCMIVSize
 // iv, and returns the IV the token used (some HSMs choose it themselves
 // and write it back) and the ciphertext followed by the tag.
+//
+// C_Encrypt and C_Decrypt are called once each, into a buffer of Go memory
+// sized for GCM (cryptOnce), on every module: NSS softokn answers
+// miekg/pkcs11's length question for C_Encrypt without room for the tag,
+// and no copy of a plaintext is left in C memory.
 func (p *Pool) EncryptAESGCM(key PoolKey, iv, aad, plaintext []byte) (usedIV, ciphertext []byte, err error) {
 	if len(iv) != GCMIVSize {
 		return nil, nil, fmt.Errorf("pkcs11: AES-GCM IV of %d bytes, want %d", len(iv), GCMIVSize)
@@ -33,7 +38,7 @@ func (p *Pool) EncryptAESGCM(key PoolKey, iv, aad, plaintext []byte) (usedIV, ci
 			return p11err("C_EncryptInit", err, "")
 		}
 		p.calls.Add(1)
-		ct, err := p.ctx.Encrypt(s.h, plaintext)
+		ct, err := cryptOnce(p.anchor.mod.path, fnEncrypt, s.h, plaintext, len(plaintext)+GCMTagSize)
 		if err != nil {
 			return p11err("C_Encrypt", err, "")
 		}
@@ -72,7 +77,7 @@ func (p *Pool) DecryptAESGCM(key PoolKey, iv, aad, ciphertext []byte) ([]byte, e
 			return p11err("C_DecryptInit", err, "")
 		}
 		p.calls.Add(1)
-		if pt, err = p.ctx.Decrypt(s.h, ciphertext); err != nil {
+		if pt, err = cryptOnce(p.anchor.mod.path, fnDecrypt, s.h, ciphertext, len(ciphertext)); err != nil {
 			if isDataError(err) {
 				return fmt.Errorf("%w (%w)", ErrDecryptFailed, p11err("C_Decrypt", err, ""))
 			}

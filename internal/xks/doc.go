@@ -50,7 +50,11 @@
 // uint16_be(len(aad)) || aad || uint8(len(md)) || md, where md is the
 // ciphertextMetadata Trent returns: one version byte, 0x01 (aad.go). With a
 // CDIV requested, Encrypt computes it, then decrypts the new ciphertext in
-// the token and compares, before answering.
+// the token and compares, before answering. Any token with CKM_AES_GCM
+// serves (checked at start, Pool.CheckAESGCM); SoftHSM2 and NSS softokn (an
+// nssdb alone in the configuration) are tested. Package pkcs11 calls
+// C_Encrypt and C_Decrypt once with a buffer sized for GCM, because NSS
+// answers the output-length question without room for the tag.
 //
 // Token failures map as follows: no such key in the token →
 // KeyNotFoundException (a key id not in the configuration too); a tag that

@@ -55,6 +55,8 @@ type fixtureOptions struct {
 	mtls      bool
 	healthTTL time.Duration
 	sessions  int
+	// token, if set, configures the token instead of softHSMConfig.
+	token func(testing.TB) xksconfig.PKCS11
 }
 
 // softHSMConfig is the pool configuration of the test token.
@@ -95,7 +97,11 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 	t.Helper()
 	t.Setenv("TRENT_TEST_XKS_PIN", pkcs11test.SoftHSMPIN)
 	f := &fixture{t: t, dir: t.TempDir(), ca: newCA(t, "Test XKS CA"), logs: &bytes.Buffer{}}
-	p11 := softHSMConfig(t)
+	token := softHSMConfig
+	if o.token != nil {
+		token = o.token
+	}
+	p11 := token(t)
 	p11.Sessions = o.sessions
 	f.labels = makeKeys(t, p11)
 	certPEM, keyPEM := f.ca.issue(t, "localhost", true)

@@ -2,12 +2,15 @@ package server
 
 import (
 	"net/http"
+	"path/filepath"
 
 	"github.com/trent-kms/trent/internal/accesskey"
 	"github.com/trent-kms/trent/internal/api"
 	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/console"
 	"github.com/trent-kms/trent/internal/frontdoor"
 	"github.com/trent-kms/trent/internal/iamapi"
+	"github.com/trent-kms/trent/internal/login"
 	"github.com/trent-kms/trent/internal/metrics"
 	"github.com/trent-kms/trent/internal/sigv4"
 	"github.com/trent-kms/trent/internal/store"
@@ -36,6 +39,14 @@ func (s *Server) routes(st store.Store, keys *accesskey.Keyring, trail *audit.Lo
 	})
 	probes := probesRoute(s.metrics.Registry, ready)
 	apiRoutes := []frontdoor.Route{iamProto.Route(), kmsProto.Route()}
+	var con *console.Console
+	if !s.cfg.NoConsole {
+		if con, err = s.newConsole(st, keys); err != nil {
+			return nil, nil, err
+		}
+		// Before IAM: a console form is form-encoded too.
+		apiRoutes = append([]frontdoor.Route{con.Route()}, apiRoutes...)
+	}
 	if s.cfg.MetricsListen == "" {
 		apiRoutes = append([]frontdoor.Route{probes}, apiRoutes...)
 	}
@@ -45,9 +56,26 @@ func (s *Server) routes(st store.Store, keys *accesskey.Keyring, trail *audit.Lo
 			return nil, nil, err
 		}
 	}
+	if con != nil {
+		con.Bind(t)
+	}
 	ops := frontdoor.NewTable(p)
 	if err := ops.Add(probes); err != nil {
 		return nil, nil, err
 	}
 	return t, ops, nil
+}
+
+// newConsole returns the web console, signing in against st's login
+// profiles.
+func (s *Server) newConsole(st store.Store, keys *accesskey.Keyring) (*console.Console, error) {
+	auditPath := s.cfg.AuditLog
+	if auditPath == "" {
+		auditPath = filepath.Join(s.cfg.DataDir, AuditFile)
+	}
+	return console.New(console.Config{
+		AccountID: s.cfg.AccountID, Region: s.cfg.Region, Log: s.log, Audit: console.AuditFile(auditPath),
+		SignIn:      login.NewVerifier(login.VerifierConfig{Store: st, Keys: keys, AccountID: s.cfg.AccountID}),
+		IdleTimeout: s.cfg.ConsoleIdleTimeout, AbsoluteTimeout: s.cfg.ConsoleSessionTimeout,
+	})
 }

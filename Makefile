@@ -20,6 +20,7 @@ test:
 # and KMS Encrypt through an external key store (BenchmarkEncryptXKS).
 bench: build
 	$(GO) run ./tools/bench -trent bin/trent $(BENCHFLAGS)
+	$(GO) test -run '^$$' -bench BenchmarkKeyList10k -benchtime 10x ./internal/console/
 	$(GO) test -run '^$$' -bench BenchmarkProxyEncrypt -benchtime 2000x ./internal/xks/
 	$(GO) test -run '^$$' -bench BenchmarkEncryptXKS -benchtime 2000x ./internal/kms/
 

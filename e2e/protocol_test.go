@@ -115,7 +115,7 @@ func TestProtocolErrors(t *testing.T) {
 		{"two violations", "TrentService.CreateAlias", `{}`, 400, "ValidationException",
 			"2 validation errors detected: Value null at 'aliasName' failed to satisfy constraint: Member must not be null; Value null at 'targetKeyId' failed to satisfy constraint: Member must not be null"},
 		{"pending window", "TrentService.ScheduleKeyDeletion", `{"KeyId":"1234abcd-12ab-34cd-56ef-1234567890ab","PendingWindowInDays":6}`, 400, "ValidationException", "PendingWindowInDays must be between 7 and 30"},
-		{"unsupported operation", "TrentService.CreateCustomKeyStore", `{"CustomKeyStoreName":"x"}`, 400, "UnsupportedOperationException", ""},
+		{"unsupported operation", "TrentService.ReplicateKey", `{"KeyId":"x","ReplicaRegion":"us-west-2"}`, 400, "UnsupportedOperationException", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

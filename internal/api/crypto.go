@@ -110,7 +110,7 @@ func (h *Handler) generateRandom(ctx context.Context, in *wire.GenerateRandomReq
 		return nil, errRecipient
 	}
 	if in.CustomKeyStoreId != "" {
-		return nil, &kms.Error{Kind: kms.ErrCustomKeyStoreAbsent, Message: "Custom key store '" + in.CustomKeyStoreId + "' does not exist"}
+		return nil, h.cfg.KMS.CheckRandomSource(ctx, in.CustomKeyStoreId)
 	}
 	if in.NumberOfBytes == nil {
 		return nil, validation("NumberOfBytes is required.")

@@ -120,7 +120,7 @@ func (h *Handler) Operation(x *frontdoor.Exchange) error {
 
 // Call implements frontdoor.Protocol.
 func (h *Handler) Call(ctx context.Context, x *frontdoor.Exchange) (any, error) {
-	ctx, trace := kms.WithTrace(ctx)
+	ctx, trace := kms.WithTrace(kms.WithRequestID(ctx, x.ID))
 	x.State = trace
 	x.Sensitive = cryptoOps[x.Op]
 	return h.ops[x.Op](ctx, x.Body)

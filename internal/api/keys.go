@@ -15,9 +15,6 @@ func (h *Handler) createKey(ctx context.Context, in *wire.CreateKeyRequest) (any
 	} else if in.CustomerMasterKeySpec != "" && in.CustomerMasterKeySpec != spec {
 		return nil, validation("You cannot specify both KeySpec and CustomerMasterKeySpec with different values.")
 	}
-	if in.CustomKeyStoreId != "" {
-		return nil, &kms.Error{Kind: kms.ErrCustomKeyStoreAbsent, Message: "Custom key store '" + in.CustomKeyStoreId + "' does not exist"}
-	}
 	k, err := h.cfg.KMS.CreateKey(ctx, kms.CreateKeyInput{
 		Description: in.Description,
 		KeySpec:     spec,
@@ -26,6 +23,9 @@ func (h *Handler) createKey(ctx context.Context, in *wire.CreateKeyRequest) (any
 		Tags:        fromWireTags(in.Tags),
 		MultiRegion: in.MultiRegion != nil && *in.MultiRegion,
 		Policy:      in.Policy,
+
+		CustomKeyStoreID: in.CustomKeyStoreId,
+		XksKeyID:         in.XksKeyId,
 
 		BypassPolicyLockoutSafetyCheck: in.BypassPolicyLockoutSafetyCheck != nil && *in.BypassPolicyLockoutSafetyCheck,
 	})
@@ -77,6 +77,10 @@ func (h *Handler) metadata(k *store.Key) keyMetadata {
 	algs := kms.AlgorithmsOf(k.KeySpec, k.KeyUsage)
 	md.EncryptionAlgorithms, md.SigningAlgorithms = algs.Encryption, algs.Signing
 	md.MacAlgorithms, md.KeyAgreementAlgorithms = algs.MAC, algs.KeyAgreement
+	md.CustomKeyStoreId = k.CustomKeyStoreID
+	if k.XksKeyID != "" {
+		md.XksKeyConfiguration = &wire.XksKeyConfigurationType{Id: k.XksKeyID}
+	}
 	if k.State == kms.StatePendingDeletion {
 		md.DeletionDate = wire.NewTimestamp(k.DeletionDate)
 		md.PendingDeletionWindowInDays = wire.Ptr(int32(k.PendingWindowInDays))

@@ -83,6 +83,12 @@ func (h *Handler) operations() map[string]operation {
 		"GenerateDataKeyPair":                 handle(h, h.generateDataKeyPair),
 		"GenerateDataKeyPairWithoutPlaintext": handle(h, h.generateDataKeyPairWithoutPlaintext),
 		"DeriveSharedSecret":                  handle(h, h.deriveSharedSecret),
+		"CreateCustomKeyStore":                handleEndpoint(h, func(in *wire.CreateCustomKeyStoreRequest) *string { return &in.XksProxyUriEndpoint }, h.createCustomKeyStore),
+		"UpdateCustomKeyStore":                handleEndpoint(h, func(in *wire.UpdateCustomKeyStoreRequest) *string { return &in.XksProxyUriEndpoint }, h.updateCustomKeyStore),
+		"DeleteCustomKeyStore":                handle(h, h.deleteCustomKeyStore),
+		"ConnectCustomKeyStore":               handle(h, h.connectCustomKeyStore),
+		"DisconnectCustomKeyStore":            handle(h, h.disconnectCustomKeyStore),
+		"DescribeCustomKeyStores":             handle(h, h.describeCustomKeyStores),
 	}
 	for _, name := range wire.Operations {
 		if _, ok := ops[name]; !ok {

@@ -13,6 +13,7 @@
 //
 // The first 81 bytes are the header. Decrypt needs no KeyId because the
 // header names the key and the version of its material, as AWS KMS does.
+// Keys in an external key store wrap a version 1 blob in version 2 (xks.go).
 //
 // # Cryptography
 //

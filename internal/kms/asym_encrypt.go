@@ -26,9 +26,9 @@ func checkAsymmetricContext(k *store.Key, ec map[string]string) error {
 
 // encryptUnder encrypts plaintext under k with alg: a symmetric blob for
 // SYMMETRIC_DEFAULT keys, RSAES-OAEP with the public key for RSA keys.
-func (s *Service) encryptUnder(k *store.Key, alg string, plaintext []byte, ec map[string]string) (CryptoResult, error) {
+func (s *Service) encryptUnder(ctx context.Context, op string, k *store.Key, alg string, plaintext []byte, ec map[string]string) (CryptoResult, error) {
 	if k.KeySpec == SpecSymmetricDefault {
-		return s.seal(k, plaintext, ec)
+		return s.seal(ctx, op, k, plaintext, ec)
 	}
 	pub, err := s.publicKey(k)
 	if err != nil {
@@ -100,7 +100,7 @@ func (s *Service) GenerateDataKeyPair(ctx context.Context, ref, keyPairSpec stri
 	if err != nil {
 		return DataKeyPairResult{}, fromKeycrypto(err)
 	}
-	res, err := s.seal(k, priv, ec)
+	res, err := s.seal(ctx, op, k, priv, ec)
 	if err != nil || !withPlaintext {
 		clear(priv)
 		return DataKeyPairResult{CryptoResult: res, PublicKey: pub}, err

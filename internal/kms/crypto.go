@@ -48,6 +48,9 @@ func (s *Service) usableKey(ctx context.Context, op, ref string, ec map[string]s
 	if k.KeyUsage != UsageEncryptDecrypt {
 		return nil, s.usageError(k, op)
 	}
+	if err := s.checkXKSOp(k, op); err != nil {
+		return nil, err
+	}
 	alg := opt.Algorithm
 	if alg == "" {
 		alg = AlgSymmetricDefault
@@ -73,10 +76,13 @@ func (s *Service) Encrypt(ctx context.Context, ref string, plaintext []byte, ec 
 	if opt.DryRun {
 		return CryptoResult{}, errDryRun
 	}
-	return s.encryptUnder(k, opt.Algorithm, plaintext, ec)
+	return s.encryptUnder(ctx, "Encrypt", k, opt.Algorithm, plaintext, ec)
 }
 
-func (s *Service) seal(k *store.Key, plaintext []byte, ec map[string]string) (CryptoResult, error) {
+// seal encrypts plaintext under k's current material; for a key in an
+// external key store, then through its proxy (xks_crypto.go). op names
+// the KMS operation for the proxy.
+func (s *Service) seal(ctx context.Context, op string, k *store.Key, plaintext []byte, ec map[string]string) (CryptoResult, error) {
 	m := CurrentMaterial(k)
 	if m == nil {
 		return CryptoResult{}, stateError(s.KeyARN(k.ID), StatePendingImport)
@@ -94,6 +100,9 @@ func (s *Service) seal(k *store.Key, plaintext []byte, ec map[string]string) (Cr
 		return CryptoResult{}, err
 	}
 	blob, err := ciphertext.Seal(s.cfg.Rand, material, keyID, matID, plaintext, ec)
+	if err == nil && k.CustomKeyStoreID != "" {
+		blob, err = s.xksWrap(ctx, op, k, blob, ec)
+	}
 	if err != nil {
 		return CryptoResult{}, err
 	}
@@ -108,11 +117,11 @@ func (s *Service) Decrypt(ctx context.Context, ref string, blob []byte, ec map[s
 	if ref != "" && opt.Algorithm != "" && opt.Algorithm != AlgSymmetricDefault {
 		return s.decryptAsymmetric(ctx, ref, blob, ec, opt)
 	}
-	h, err := ciphertext.ParseHeader(blob)
+	hKeyID, hMaterialID, err := ciphertext.KeyOf(blob)
 	if err != nil {
 		return CryptoResult{}, errInvalidCiphertext
 	}
-	blobKeyID := uuid.UUID(h.KeyID).String()
+	blobKeyID := uuid.UUID(hKeyID).String()
 	traceKeyARN(ctx, s.KeyARN(blobKeyID))
 	if ref != "" {
 		want, err := s.resolve(ctx, ref, aliasAllow)
@@ -134,7 +143,7 @@ func (s *Service) Decrypt(ctx context.Context, ref string, blob []byte, ec map[s
 	if opt.DryRun {
 		return CryptoResult{}, errDryRun
 	}
-	matID := hex.EncodeToString(h.MaterialID[:])
+	matID := hex.EncodeToString(hMaterialID[:])
 	k, m, err := s.decryptMaterial(ctx, k, matID)
 	if err != nil {
 		return CryptoResult{}, err
@@ -146,9 +155,9 @@ func (s *Service) Decrypt(ctx context.Context, ref string, blob []byte, ec map[s
 	if err != nil {
 		return CryptoResult{}, err
 	}
-	pt, err := ciphertext.Open(material, blob, ec)
+	pt, err := s.openBlob(ctx, k, material, blob, ec)
 	if err != nil {
-		return CryptoResult{}, errInvalidCiphertext
+		return CryptoResult{}, err
 	}
 	return CryptoResult{KeyARN: s.KeyARN(k.ID), Algorithm: AlgSymmetricDefault, MaterialID: m.ID, Plaintext: pt}, nil
 }
@@ -175,7 +184,7 @@ func (s *Service) ReEncrypt(ctx context.Context, srcRef string, blob []byte, src
 	if dryRun {
 		return src, dst, errDryRun
 	}
-	dst, err = s.encryptUnder(k, dstOpt.Algorithm, src.Plaintext, dstEC)
+	dst, err = s.encryptUnder(ctx, "ReEncrypt", k, dstOpt.Algorithm, src.Plaintext, dstEC)
 	src.Plaintext = nil
 	return src, dst, err
 }
@@ -201,7 +210,7 @@ func (s *Service) GenerateDataKey(ctx context.Context, ref string, n int, ec map
 	if _, err := io.ReadFull(s.cfg.Rand, dataKey); err != nil {
 		return CryptoResult{}, err
 	}
-	res, err := s.seal(k, dataKey, ec)
+	res, err := s.seal(ctx, op, k, dataKey, ec)
 	if err != nil || !withPlaintext {
 		clear(dataKey)
 		return res, err

@@ -77,6 +77,8 @@ func stateError(arn, state string) error {
 		return newError(ErrInvalidState, "%s is pending deletion.", arn)
 	case StatePendingImport:
 		return newError(ErrInvalidState, "%s is pending import.", arn)
+	case StateUnavailable:
+		return newError(ErrInvalidState, "%s is unavailable.", arn)
 	default:
 		return newError(ErrInvalidState, "%s is %s.", arn, state)
 	}

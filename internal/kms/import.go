@@ -12,7 +12,8 @@ import (
 	"github.com/trent-kms/trent/internal/store"
 )
 
-// paramsLifetime is how long an import parameter set is valid (AWS: 24 h).
+// paramsLifetime is how long an import parameter set is valid (AWS: 24 h)
+// unless Config.ParamsLifetime says otherwise.
 const paramsLifetime = 24 * time.Hour
 
 // ImportParameters is GetParametersForImport's answer.
@@ -71,7 +72,7 @@ func (s *Service) GetParametersForImport(ctx context.Context, ref, alg, spec str
 	}
 	params := &store.ImportParams{
 		ID: uuid.UUID(tok.ParamsID).String(), WrappingAlgorithm: alg, WrappingKeySpec: spec,
-		ValidTo: s.now().Add(paramsLifetime).Truncate(time.Second),
+		ValidTo: s.now().Add(s.cfg.ParamsLifetime).Truncate(time.Second),
 	}
 	tok.Expiry = params.ValidTo
 	if params.SealedPrivateKey, err = s.cfg.RootKey.Seal(der, paramsContext(k.ID, params.ID)); err != nil {

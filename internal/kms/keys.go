@@ -16,6 +16,10 @@ type CreateKeyInput struct {
 	Tags        []store.Tag
 	MultiRegion bool
 	Policy      string // the default key policy when empty
+	// CustomKeyStoreID and XksKeyID place the key in an external key
+	// store (Origin EXTERNAL_KEY_STORE; xks_keys.go).
+	CustomKeyStoreID string
+	XksKeyID         string
 	// BypassPolicyLockoutSafetyCheck skips the check that the caller can
 	// still change the policy.
 	BypassPolicyLockoutSafetyCheck bool
@@ -51,6 +55,11 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*store.Key,
 		State:       StateEnabled,
 		Policy:      in.Policy,
 		Tags:        in.Tags,
+	}
+	if in.CustomKeyStoreID != "" {
+		if err := s.checkXKSCreate(ctx, in, k); err != nil {
+			return nil, err
+		}
 	}
 	if in.Origin == OriginExternal {
 		k.State = StatePendingImport
@@ -110,13 +119,14 @@ func checkKeySpec(in *CreateKeyInput) error {
 			// AWS does not import ML-DSA material (import.md §1).
 			return newError(ErrUnsupported, "KeySpec %s is not supported for Origin EXTERNAL", in.KeySpec)
 		}
+	case OriginExternalKeyStore, OriginCloudHSM:
 	default:
-		return newError(ErrUnsupported, "Origin %s is not supported: this server has no custom key stores", in.Origin)
+		return newError(ErrUnsupported, "Origin %s is not supported", in.Origin)
 	}
 	if in.MultiRegion {
 		return newError(ErrUnsupported, "Multi-Region keys are not supported by this server")
 	}
-	return nil
+	return checkCustomKeyStoreOrigin(in)
 }
 
 // defaultPolicy is the key policy AWS attaches when CreateKey has none:

@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -88,7 +89,14 @@ func findMaterial(k *store.Key, id string) *store.Material {
 // State returns k's key state as clients must see it now: a key whose
 // imported material has passed its ValidTo is PendingImport even before the
 // sweep has recorded it, so expired material is never used.
+//
+// A key in a custom key store that is not connected is Unavailable unless
+// it is pending deletion; its stored state returns on reconnection.
 func (s *Service) State(k *store.Key) string {
+	if k.CustomKeyStoreID != "" && (k.State == StateEnabled || k.State == StateDisabled) &&
+		!s.storeConnected(context.Background(), k) {
+		return StateUnavailable
+	}
 	if k.State == StateEnabled || k.State == StateDisabled {
 		if v := EarliestValidTo(k); !v.IsZero() && !v.After(s.now()) {
 			return StatePendingImport

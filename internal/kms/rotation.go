@@ -94,6 +94,9 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, ref string) (Rotatio
 		return RotationStatus{}, err
 	}
 	arn := s.KeyARN(k.ID)
+	if k.CustomKeyStoreID != "" {
+		return RotationStatus{}, errOriginNotValid(arn, k.Origin) // footnote 7: not for custom key stores
+	}
 	if s.State(k) == StatePendingImport {
 		return RotationStatus{}, errOriginNotValid(arn, k.Origin)
 	}

@@ -58,6 +58,9 @@ func (s *Service) ListKeyRotations(ctx context.Context, ref, include, marker str
 	default:
 		return nil, "", newError(ErrValidation, "IncludeKeyMaterial must be %s or %s", IncludeRotationsOnly, IncludeAllMaterial)
 	}
+	if k.CustomKeyStoreID != "" {
+		return nil, "", errOriginNotValid(s.KeyARN(k.ID), k.Origin) // footnote 7
+	}
 	if !symmetricEncryption(k) {
 		if include == IncludeAllMaterial {
 			return nil, "", errRotationUnsupported

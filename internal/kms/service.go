@@ -34,6 +34,7 @@ import (
 	"github.com/trent-kms/trent/internal/byok"
 	"github.com/trent-kms/trent/internal/rootkey"
 	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/xksclient"
 )
 
 // Key states, specs and other enumeration values as AWS spells them.
@@ -78,6 +79,15 @@ type Config struct {
 	// (for the audit trail). It must not block.
 	OnEvent func(Event)
 
+	// XKS calls the proxies of external key stores; a client trusting the
+	// system roots by default.
+	XKS *xksclient.Client
+
+	// ParamsLifetime is how long GetParametersForImport's wrapping key and
+	// import token are valid: 24 hours (AWS's) if zero. Tests shorten it
+	// to see an import token expire.
+	ParamsLifetime time.Duration
+
 	// CacheTTL bounds how long a cached key may be served without reading
 	// the store again. Zero means cached entries stay valid until this
 	// process changes them, which is exact for a single node.
@@ -105,6 +115,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}
+	if cfg.ParamsLifetime <= 0 {
+		cfg.ParamsLifetime = paramsLifetime
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -115,6 +128,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	tokenSecret, err := serviceSecret(ctx, cfg.Store, cfg.RootKey, cfg.Rand, importTokenSecretName)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.XKS == nil {
+		cfg.XKS = xksclient.New(xksclient.Config{Region: cfg.Region})
 	}
 	if cfg.WrappingKeys == nil {
 		cfg.WrappingKeys = byok.NewPool(0, cfg.Logger)

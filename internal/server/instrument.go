@@ -57,6 +57,8 @@ var storeMethods = []string{
 	"CreateUser", "GetUser", "UpdateUser", "DeleteUser", "ListUsers", "ListCredentials", "DeleteCredential",
 	"CreateCredential", "SetCredentialStatus",
 	"CreateGrant", "GetGrant", "ListGrants", "ListRetirableGrants", "DeleteGrant",
+	"CreateLoginProfile", "GetLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile",
+	"CreateCustomKeyStore", "GetCustomKeyStore", "ListCustomKeyStores", "UpdateCustomKeyStore", "DeleteCustomKeyStore",
 }
 
 func timeStore(st store.Store, m *metrics.Server) store.Store {
@@ -207,4 +209,49 @@ func (t *timedStore) ListRetirableGrants(ctx context.Context, principal, afterKe
 func (t *timedStore) DeleteGrant(ctx context.Context, keyID, grantID string) error {
 	defer t.done("DeleteGrant", time.Now())
 	return t.Store.DeleteGrant(ctx, keyID, grantID)
+}
+
+func (t *timedStore) CreateLoginProfile(ctx context.Context, p store.LoginProfile) error {
+	defer t.done("CreateLoginProfile", time.Now())
+	return t.Store.CreateLoginProfile(ctx, p)
+}
+
+func (t *timedStore) GetLoginProfile(ctx context.Context, userName string) (store.LoginProfile, error) {
+	defer t.done("GetLoginProfile", time.Now())
+	return t.Store.GetLoginProfile(ctx, userName)
+}
+
+func (t *timedStore) UpdateLoginProfile(ctx context.Context, userName string, fn func(*store.LoginProfile) error) (store.LoginProfile, error) {
+	defer t.done("UpdateLoginProfile", time.Now())
+	return t.Store.UpdateLoginProfile(ctx, userName, fn)
+}
+
+func (t *timedStore) DeleteLoginProfile(ctx context.Context, userName string) error {
+	defer t.done("DeleteLoginProfile", time.Now())
+	return t.Store.DeleteLoginProfile(ctx, userName)
+}
+
+func (t *timedStore) CreateCustomKeyStore(ctx context.Context, c *store.CustomKeyStore) error {
+	defer t.done("CreateCustomKeyStore", time.Now())
+	return t.Store.CreateCustomKeyStore(ctx, c)
+}
+
+func (t *timedStore) GetCustomKeyStore(ctx context.Context, id string) (*store.CustomKeyStore, error) {
+	defer t.done("GetCustomKeyStore", time.Now())
+	return t.Store.GetCustomKeyStore(ctx, id)
+}
+
+func (t *timedStore) ListCustomKeyStores(ctx context.Context, after string, limit int) ([]*store.CustomKeyStore, error) {
+	defer t.done("ListCustomKeyStores", time.Now())
+	return t.Store.ListCustomKeyStores(ctx, after, limit)
+}
+
+func (t *timedStore) UpdateCustomKeyStore(ctx context.Context, id string, fn func(*store.CustomKeyStore) error) (*store.CustomKeyStore, error) {
+	defer t.done("UpdateCustomKeyStore", time.Now())
+	return t.Store.UpdateCustomKeyStore(ctx, id, fn)
+}
+
+func (t *timedStore) DeleteCustomKeyStore(ctx context.Context, id string) error {
+	defer t.done("DeleteCustomKeyStore", time.Now())
+	return t.Store.DeleteCustomKeyStore(ctx, id)
 }

@@ -111,10 +111,16 @@ func (s *Server) open(ctx context.Context) (err error) {
 	pool := byok.NewPool(cfg.WrappingKeyPool, s.log)
 	s.closers = append(s.closers, func() error { pool.Close(); return nil })
 	pool.Warm(byok.Specs...)
+	xks, err := xksClient(cfg)
+	if err != nil {
+		return err
+	}
 	s.svc, err = kms.New(ctx, kms.Config{
+		XKS:   xks,
 		Store: st, RootKey: rk, Region: cfg.Region, AccountID: cfg.AccountID, Logger: s.log,
 		WrappingKeys: pool, AllowPKCS1v15Wrapping: cfg.AllowPKCS1v15Wrapping,
 		OnEvent: serviceEventRecorder(trail, cfg, s.log), CacheTTL: cfg.CacheTTL,
+		ParamsLifetime: cfg.ImportParametersTTL,
 	})
 	if err != nil {
 		return err

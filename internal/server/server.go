@@ -33,6 +33,7 @@ import (
 	"github.com/trent-kms/trent/internal/store"
 	"github.com/trent-kms/trent/internal/store/postgres"
 	"github.com/trent-kms/trent/internal/store/sqlite"
+	"github.com/trent-kms/trent/internal/xksclient"
 )
 
 // Files inside the data directory.
@@ -87,6 +88,9 @@ type Config struct {
 	// AllowPKCS1v15Wrapping admits the RSAES_PKCS1_V1_5 wrapping algorithm
 	// for legacy HSM firmware; AWS refuses it since 2023-10-10.
 	AllowPKCS1v15Wrapping bool
+	// XksCAFile is a PEM file of the CAs trusted for external key store
+	// proxies' server certificates; the system roots when empty.
+	XksCAFile string
 	// WrappingKeyPool is how many RSA wrapping key pairs of each spec are
 	// generated ahead of GetParametersForImport; 0 generates on demand.
 	WrappingKeyPool int
@@ -114,10 +118,32 @@ type Config struct {
 	// with KMSInternalException and /readyz reports not ready, until the
 	// trail records again; see package audit.
 	ServeUnaudited bool
+
+	// NoConsole turns the web console at /console/ off. ConsoleIdleTimeout
+	// and ConsoleSessionTimeout end console sessions (package console's
+	// defaults if zero).
+	NoConsole                                 bool
+	ConsoleIdleTimeout, ConsoleSessionTimeout time.Duration
+	// ImportParametersTTL is how long import parameters (wrapping key and
+	// import token) are valid; 24 hours if zero. For tests only.
+	ImportParametersTTL time.Duration
 }
 
 // openRootKey opens the root key that seals every secret: the software
 // key file in the data directory, created on first start.
+// xksClient returns the client of external key store proxies, trusting
+// cfg.XksCAFile's CAs (the system roots if none).
+func xksClient(cfg Config) (*xksclient.Client, error) {
+	xc := xksclient.Config{Region: cfg.Region}
+	if cfg.XksCAFile != "" {
+		var err error
+		if xc.RootCAs, err = xksclient.LoadCAFile(cfg.XksCAFile); err != nil {
+			return nil, err
+		}
+	}
+	return xksclient.New(xc), nil
+}
+
 func openRootKey(cfg Config) (rootkey.RootKey, func() error, error) {
 	return rootkey.Open(rootkey.Spec{
 		Value: cfg.RootKey, DataDir: cfg.DataDir, Module: cfg.PKCS11Module,

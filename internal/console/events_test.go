@@ -27,12 +27,13 @@ func TestEventHistory(t *testing.T) {
 	h := newHarness(t)
 	kmsUser(t, h, "dave", "Dave-Passw0rd!", "arn:aws:iam::aws:policy/AdministratorAccess")
 	kmsUser(t, h, "erin", "Erin-Passw0rd!")
-	self := `{"Effect":"Allow","Action":["iam:ListAttachedUserPolicies","iam:ListUserPolicies","iam:GetUserPolicy"],"Resource":"arn:aws:iam::` + testAccount + `:user/${aws:username}"}`
+	// Erin may read the trail and nothing else (not even her own policies:
+	// the server evaluates them, not the console through IAM).
 	h.aws(t, "iam", "put-user-policy", "--user-name", "erin", "--policy-name", "trail",
-		"--policy-document", `{"Version":"2012-10-17","Statement":[`+self+`,{"Effect":"Allow","Action":"cloudtrail:LookupEvents","Resource":"*"}]}`)
+		"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cloudtrail:LookupEvents","Resource":"*"}]}`)
 	kmsUser(t, h, "frank", "Frank-Passw0rd!")
-	h.aws(t, "iam", "put-user-policy", "--user-name", "frank", "--policy-name", "self",
-		"--policy-document", `{"Version":"2012-10-17","Statement":[`+self+`]}`)
+	h.aws(t, "iam", "put-user-policy", "--user-name", "frank", "--policy-name", "other",
+		"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ListKeys","Resource":"*"}]}`)
 	keyA, keyB := kmsCreateKey(t, h), kmsCreateKey(t, h)
 	db := h.signIn(t, "dave", "Dave-Passw0rd!")
 	db.get(t, "/console/kms/keys/"+keyA)
@@ -89,7 +90,7 @@ func TestEventHistory(t *testing.T) {
 	}{
 		{"dave", "Dave-Passw0rd!", true},    // AdministratorAccess
 		{"erin", "Erin-Passw0rd!", true},    // an inline policy allows cloudtrail:LookupEvents
-		{"frank", "Frank-Passw0rd!", false}, // may read his policies, none allows it
+		{"frank", "Frank-Passw0rd!", false}, // no policy allows it
 	}
 	for _, w := range who {
 		t.Run("authorization/"+w.user, func(t *testing.T) {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"path/filepath"
 
@@ -10,6 +12,8 @@ import (
 	"github.com/trent-kms/trent/internal/console"
 	"github.com/trent-kms/trent/internal/frontdoor"
 	"github.com/trent-kms/trent/internal/iamapi"
+	"github.com/trent-kms/trent/internal/identity"
+	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/login"
 	"github.com/trent-kms/trent/internal/metrics"
 	"github.com/trent-kms/trent/internal/sigv4"
@@ -74,8 +78,26 @@ func (s *Server) newConsole(st store.Store, keys *accesskey.Keyring) (*console.C
 		auditPath = filepath.Join(s.cfg.DataDir, AuditFile)
 	}
 	return console.New(console.Config{
-		AccountID: s.cfg.AccountID, Region: s.cfg.Region, Log: s.log, Audit: console.AuditFile(auditPath),
+		AccountID: s.cfg.AccountID, Region: s.cfg.Region, Log: s.log, Audit: consoleAudit{console.AuditFile(auditPath), s.svc},
 		SignIn:      login.NewVerifier(login.VerifierConfig{Store: st, Keys: keys, AccountID: s.cfg.AccountID}),
 		IdleTimeout: s.cfg.ConsoleIdleTimeout, AbsoluteTimeout: s.cfg.ConsoleSessionTimeout,
 	})
+}
+
+// consoleAudit is the console's event history: this node's audit log,
+// readable by whom identity policies allow cloudtrail:LookupEvents,
+// evaluated by the KMS core as for its own calls.
+type consoleAudit struct {
+	console.AuditFile
+	svc *kms.Service
+}
+
+// AuthorizeLookup implements console.LookupAuthorizer.
+func (a consoleAudit) AuthorizeLookup(ctx context.Context, p identity.Principal) (string, error) {
+	err := a.svc.AuthorizeIdentity(ctx, p, console.LookupAction)
+	var ke *kms.Error
+	if errors.As(err, &ke) && errors.Is(ke.Kind, kms.ErrAccessDenied) {
+		return ke.Message, nil
+	}
+	return "", err
 }

@@ -3,12 +3,9 @@
 package e2e
 
 import (
-	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/trent-kms/trent/internal/server"
+	"github.com/trent-kms/trent/internal/server/servertest"
 )
 
 const (
@@ -66,36 +64,8 @@ func startServerWith(t *testing.T, configure func(*server.Config)) *endpoint {
 // until the test ends.
 func serveInProcess(t *testing.T, cfg server.Config) *endpoint {
 	t.Helper()
-	srv, err := server.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(context.Background(), ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		if err := srv.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	scheme := "http://"
-	if cfg.TLSCert != "" {
-		scheme = "https://"
-	}
-	ep := &endpoint{URL: scheme + ln.Addr().String(), DataDir: cfg.DataDir}
-	ep.KeyID, ep.Secret = readCredentials(t, filepath.Join(cfg.DataDir, "root-credentials"))
+	s := servertest.Start(t, cfg)
+	ep := &endpoint{URL: s.URL, DataDir: s.DataDir, KeyID: s.KeyID, Secret: s.Secret}
 	return keepEvidence(t, ep, nil)
 }
 
@@ -104,7 +74,7 @@ func serveInProcess(t *testing.T, cfg server.Config) *endpoint {
 func waitReady(t *testing.T, dir string, done <-chan error) *endpoint {
 	t.Helper()
 	ep := &endpoint{URL: "http://" + waitAddr(t, dir, done), DataDir: dir}
-	ep.KeyID, ep.Secret = readCredentials(t, filepath.Join(dir, "root-credentials"))
+	ep.KeyID, ep.Secret = servertest.RootCredentials(t, filepath.Join(dir, "root-credentials"))
 	return ep
 }
 
@@ -127,31 +97,6 @@ func waitAddr(t *testing.T, dir string, done <-chan error) string {
 	}
 	t.Fatal("server did not start listening within 20s")
 	return ""
-}
-
-// readCredentials parses the [default] profile of a shared credentials file.
-func readCredentials(t *testing.T, path string) (id, secret string) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), "=")
-		switch strings.TrimSpace(k) {
-		case "aws_access_key_id":
-			id = strings.TrimSpace(v)
-		case "aws_secret_access_key":
-			secret = strings.TrimSpace(v)
-		}
-		_ = ok
-	}
-	if id == "" || secret == "" {
-		t.Fatalf("no credentials in %s", path)
-	}
-	return id, secret
 }
 
 // client returns an aws-sdk-go-v2 KMS client for ep.

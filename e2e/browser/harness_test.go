@@ -11,25 +11,18 @@
 package browser
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/trent-kms/trent/internal/login"
 	"github.com/trent-kms/trent/internal/server"
-	"github.com/trent-kms/trent/internal/store"
-	"github.com/trent-kms/trent/internal/store/sqlite"
+	"github.com/trent-kms/trent/internal/server/servertest"
 )
 
 const (
@@ -39,10 +32,7 @@ const (
 )
 
 // trentServer is a running server, its data dir and the root's access key.
-type trentServer struct {
-	URL, DataDir  string
-	KeyID, Secret string
-}
+type trentServer servertest.Server
 
 // startServer runs server.New in this process on 127.0.0.1:0, with the
 // account root's console password set to rootPassword, until the test
@@ -51,7 +41,7 @@ type trentServer struct {
 func startServer(t *testing.T, configure func(*server.Config)) *trentServer {
 	t.Helper()
 	dir := t.TempDir()
-	setPassword(t, dir, "", "", rootPassword)
+	servertest.SetConsolePassword(t, dir, "", "", rootPassword)
 	cfg := server.Config{
 		DataDir: dir, AccountID: accountID, Region: region, SweepInterval: time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -59,65 +49,7 @@ func startServer(t *testing.T, configure func(*server.Config)) *trentServer {
 	if configure != nil {
 		configure(&cfg)
 	}
-	srv, err := server.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(context.Background(), ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		<-done
-		srv.Close()
-	})
-	s := &trentServer{URL: "http://" + ln.Addr().String(), DataDir: dir}
-	s.KeyID, s.Secret = rootCredentials(t, filepath.Join(dir, "root-credentials"))
-	return s
-}
-
-// setPassword writes the login profile of userName ("" the root) into the
-// data dir's store before the server opens it: the root's console password
-// has no API of its own.
-func setPassword(t *testing.T, dir, userName, userID, password string) {
-	t.Helper()
-	st, err := sqlite.Open(filepath.Join(dir, server.DatabaseFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Now().UTC()
-	err = st.CreateLoginProfile(context.Background(), store.LoginProfile{UserName: userName, UserID: userID,
-		PasswordHash: login.Hash(password), CreatedAt: now, PasswordChangedAt: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// rootCredentials reads the root access key the server wrote at first start.
-func rootCredentials(t *testing.T, path string) (id, secret string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), "=")
-		switch strings.TrimSpace(k) {
-		case "aws_access_key_id":
-			id = strings.TrimSpace(v)
-		case "aws_secret_access_key":
-			secret = strings.TrimSpace(v)
-		}
-	}
-	return id, secret
+	return (*trentServer)(servertest.Start(t, cfg))
 }
 
 // require skips the test when err is not nil, or fails it when CI is

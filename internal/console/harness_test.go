@@ -1,28 +1,22 @@
 package console_test
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"io"
 	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/trent-kms/trent/internal/login"
 	"github.com/trent-kms/trent/internal/server"
-	"github.com/trent-kms/trent/internal/store"
-	"github.com/trent-kms/trent/internal/store/sqlite"
+	"github.com/trent-kms/trent/internal/server/servertest"
 )
 
 const (
@@ -33,17 +27,13 @@ const (
 
 // harness is a real server on 127.0.0.1:0 with the account root's
 // console password set.
-type harness struct {
-	URL, DataDir string
-	// KeyID and Secret are the root's access key.
-	KeyID, Secret string
-}
+type harness servertest.Server
 
 // newHarness starts a server; adjust cfg before it starts with opts.
 func newHarness(t *testing.T, opts ...func(*server.Config)) *harness {
 	t.Helper()
 	dir := t.TempDir()
-	setPassword(t, dir, "", "", rootPassword)
+	servertest.SetConsolePassword(t, dir, "", "", rootPassword)
 	cfg := server.Config{
 		DataDir: dir, AccountID: testAccount, Region: testRegion, SweepInterval: time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -51,63 +41,7 @@ func newHarness(t *testing.T, opts ...func(*server.Config)) *harness {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv, err := server.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(context.Background(), ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		<-done
-		srv.Close()
-	})
-	h := &harness{URL: "http://" + ln.Addr().String(), DataDir: dir}
-	h.KeyID, h.Secret = rootCredentials(t, filepath.Join(dir, "root-credentials"))
-	return h
-}
-
-// setPassword writes the login profile of userName ("" the root) into the
-// data dir's store before the server opens it.
-func setPassword(t *testing.T, dir, userName, userID, password string) {
-	t.Helper()
-	st, err := sqlite.Open(filepath.Join(dir, server.DatabaseFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Now().UTC()
-	err = st.CreateLoginProfile(context.Background(), store.LoginProfile{UserName: userName, UserID: userID,
-		PasswordHash: login.Hash(password), CreatedAt: now, PasswordChangedAt: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func rootCredentials(t *testing.T, path string) (id, secret string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), "=")
-		switch strings.TrimSpace(k) {
-		case "aws_access_key_id":
-			id = strings.TrimSpace(v)
-		case "aws_secret_access_key":
-			secret = strings.TrimSpace(v)
-		}
-	}
-	return id, secret
+	return (*harness)(servertest.Start(t, cfg))
 }
 
 // aws runs the AWS CLI against the server as the root and returns its

@@ -99,11 +99,11 @@ func readRootPassword(ctx context.Context, fromStdin bool, stderr io.Writer) (st
 	if !term.IsTerminal(fd) {
 		return "", errors.New("standard input is not a terminal to ask for the password: give --password-stdin")
 	}
-	pw, err := promptSecret(ctx, fd, "New console password for the account root: ", stderr)
+	pw, err := promptSecret(ctx, fd, "New console password for the account root: ", "the password", stderr)
 	if err != nil {
 		return "", err
 	}
-	again, err := promptSecret(ctx, fd, "Retype it: ", stderr)
+	again, err := promptSecret(ctx, fd, "Retype it: ", "the password", stderr)
 	if err != nil {
 		return "", err
 	}
@@ -111,37 +111,6 @@ func readRootPassword(ctx context.Context, fromStdin bool, stderr io.Writer) (st
 		return "", errors.New("the two passwords differ")
 	}
 	return pw, nil
-}
-
-// promptSecret reads a line from the terminal fd without echo. An
-// interrupt ends the prompt and puts the terminal back as it was.
-func promptSecret(ctx context.Context, fd int, prompt string, stderr io.Writer) (string, error) {
-	fmt.Fprint(stderr, prompt)
-	state, _ := term.GetState(fd)
-	type result struct {
-		b   []byte
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		b, err := term.ReadPassword(fd)
-		ch <- result{b, err}
-	}()
-	select {
-	case r := <-ch:
-		fmt.Fprintln(stderr)
-		defer clear(r.b)
-		if r.err != nil {
-			return "", fmt.Errorf("reading the password: %w", r.err)
-		}
-		return string(r.b), nil
-	case <-ctx.Done():
-		if state != nil {
-			_ = term.Restore(fd, state)
-		}
-		fmt.Fprintln(stderr)
-		return "", errors.New("interrupted")
-	}
 }
 
 // setRootPassword stores hash as the root's password, creating its login

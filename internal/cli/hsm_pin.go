@@ -62,35 +62,11 @@ func readPINFile(path string, stderr io.Writer) (string, error) {
 	return pin, nil
 }
 
-// promptPIN asks for the PIN on the terminal without echo. An interrupt
-// (Ctrl-C) ends the prompt and puts the terminal back as it was.
+// promptPIN asks for the PIN on the terminal without echo.
 func promptPIN(ctx context.Context, fd int, tok pkcs11.TokenInfo, stderr io.Writer) (string, error) {
-	fmt.Fprintf(stderr, "Enter the user PIN for token %q in slot %d: ", tok.Label, tok.Slot)
-	state, _ := term.GetState(fd)
-	type result struct {
-		b   []byte
-		err error
+	pin, err := promptSecret(ctx, fd, fmt.Sprintf("Enter the user PIN for token %q in slot %d: ", tok.Label, tok.Slot), "the PIN", stderr)
+	if err == nil && pin == "" {
+		return "", errors.New("no PIN entered")
 	}
-	ch := make(chan result, 1)
-	go func() {
-		b, err := term.ReadPassword(fd)
-		ch <- result{b, err}
-	}()
-	select {
-	case r := <-ch:
-		fmt.Fprintln(stderr)
-		if r.err != nil {
-			return "", fmt.Errorf("reading the PIN: %w", r.err)
-		}
-		if len(r.b) == 0 {
-			return "", errors.New("no PIN entered")
-		}
-		return string(r.b), nil
-	case <-ctx.Done():
-		if state != nil {
-			_ = term.Restore(fd, state)
-		}
-		fmt.Fprintln(stderr)
-		return "", errors.New("interrupted")
-	}
+	return pin, err
 }

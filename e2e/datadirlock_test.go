@@ -135,8 +135,8 @@ func TestFencingPostgres(t *testing.T) {
 	if _, err := cb.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("on the old key")}); errorCode(err) != "KMSInternalException" {
 		t.Fatalf("CreateKey on a node still on the old root key: %v (code %q), want KMSInternalException", err, errorCode(err))
 	}
-	if log := b.log.String(); !strings.Contains(log, "root key no longer seals this data") {
-		t.Fatalf("B's CreateKey did not fail on the fence; log:\n%s", log)
+	if !b.logged("root key no longer seals this data", 5*time.Second) {
+		t.Fatalf("B's CreateKey did not fail on the fence; log:\n%s", b.log.String())
 	}
 	b.stop(t)
 

@@ -203,6 +203,22 @@ func (l *lockedBuilder) String() string {
 	return l.b.String()
 }
 
+// logged reports whether the process has written text to its log within
+// timeout: its output reaches the log through a pipe and a copier, after
+// the answer the test may already hold.
+func (p *process) logged(text string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if strings.Contains(p.log.String(), text) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // stop sends SIGTERM and waits for a clean exit.
 func (p *process) stop(t *testing.T) {
 	t.Helper()

@@ -140,7 +140,10 @@ func TestRowLock(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	inFn, release := make(chan struct{}), make(chan struct{})
+	// inFn has room for the first call's signal: a send on an unbuffered
+	// channel that the test is not receiving on yet would take the select's
+	// default and leave the test waiting forever.
+	inFn, release := make(chan struct{}, 1), make(chan struct{})
 	var releaseOnce sync.Once
 	// Released on every exit, so that a failing test does not leave the
 	// update, and Close, waiting forever.

@@ -53,6 +53,7 @@ type Config struct {
 type Console struct {
 	cfg      Config
 	sessions *sessions
+	slots    *credentialSlots // one-time downloads of new access keys
 	mux      *http.ServeMux
 	pages    map[string]*template.Template
 	table    atomic.Pointer[frontdoor.Table]
@@ -79,7 +80,8 @@ func New(cfg Config) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{cfg: cfg, sessions: newSessions(cfg.IdleTimeout, cfg.AbsoluteTimeout, cfg.Now), pages: pages}
+	c := &Console{cfg: cfg, sessions: newSessions(cfg.IdleTimeout, cfg.AbsoluteTimeout, cfg.Now), pages: pages,
+		slots: newCredentialSlots()}
 	c.mux = c.routes()
 	return c, nil
 }

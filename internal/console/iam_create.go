@@ -89,7 +89,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, ss *session
 		res.AccessKeyID, res.Secret = key.AccessKeyID, key.Secret
 		body := iamCSV([]string{"User name", "Password", "Access key ID", "Secret access key", "Console login link"},
 			[]string{res.UserName, "", key.AccessKeyID, key.Secret, res.SigninURL})
-		res.Download = iamSlots.put(ss.id, "credentials.csv", body, c.cfg.Now())
+		res.Download = c.slots.put(ss.id, "credentials.csv", body, c.cfg.Now())
 	}
 	c.render(w, r, http.StatusOK, "iam_user_created", v)
 }

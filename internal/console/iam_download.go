@@ -34,15 +34,13 @@ type iamSlot struct {
 	expires time.Time
 }
 
-// credentialSlots holds the download slots of every console of this
-// process (the server runs one; slot IDs are random and session-bound, so
-// consoles cannot see each other's).
+// credentialSlots holds a console's download slots.
 type credentialSlots struct {
 	mu sync.Mutex
 	m  map[string]*iamSlot
 }
 
-var iamSlots = &credentialSlots{m: make(map[string]*iamSlot)}
+func newCredentialSlots() *credentialSlots { return &credentialSlots{m: make(map[string]*iamSlot)} }
 
 // put stores body for one download by sessionID and returns the slot ID.
 func (s *credentialSlots) put(sessionID, name string, body []byte, now time.Time) string {
@@ -102,7 +100,7 @@ func iamCSV(header, row []string) []byte {
 
 // credentialsCSV answers the file of the POSTed slot, once.
 func (c *Console) credentialsCSV(w http.ResponseWriter, r *http.Request, ss *session) {
-	name, body, ok := iamSlots.take(ss.id, r.PostFormValue("slot"), c.cfg.Now())
+	name, body, ok := c.slots.take(ss.id, r.PostFormValue("slot"), c.cfg.Now())
 	if !ok {
 		c.render(w, r, http.StatusGone, "error", &view{Title: "Download unavailable", Nav: "iam", Error: &pageError{
 			Code: "DownloadUnavailable", Message: "This .csv file was already downloaded, or its 5 minutes have passed. " +

@@ -21,7 +21,7 @@ func TestCredentialSlots(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &credentialSlots{m: make(map[string]*iamSlot)}
+			s := newCredentialSlots()
 			id := s.put("mine", "f.csv", []byte("secret"), t0)
 			if tc.session != "mine" {
 				// A refusal to another session leaves the slot to its own.

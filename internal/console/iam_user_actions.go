@@ -148,6 +148,6 @@ func (c *Console) createAccessKey(w http.ResponseWriter, r *http.Request, ss *se
 	}
 	k := &newAccessKey{UserName: name, AccessKeyID: out.AccessKeyID, Secret: out.Secret}
 	body := iamCSV([]string{"Access key ID", "Secret access key"}, []string{out.AccessKeyID, out.Secret})
-	k.Download = iamSlots.put(ss.id, name+"_accessKeys.csv", body, c.cfg.Now())
+	k.Download = c.slots.put(ss.id, name+"_accessKeys.csv", body, c.cfg.Now())
 	c.render(w, r, http.StatusOK, "iam_access_key", &view{Title: "Access key created", Nav: "iam", Data: k})
 }

@@ -101,17 +101,11 @@ func (p *Pipeline) invoke(ctx context.Context, rt *Route, x *Exchange, pr identi
 	if err := rt.Protocol.Operation(x); err != nil {
 		return nil, err
 	}
-	if rt.Audit && p.Trail != nil && !p.ServeUnaudited {
-		if err := p.Trail.Healthy(); err != nil {
-			p.Log.Error("AUDIT TRAIL UNAVAILABLE: refusing a request that cannot be recorded", "request_id", x.ID, "err", err)
-			return nil, ErrAuditUnavailable
-		}
+	if err := p.auditable(rt, x); err != nil {
+		return nil, err
 	}
-	if rt.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, rt.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := withTimeout(ctx, rt.Timeout)
+	defer cancel()
 	x.Principal = &pr
 	r := x.Request
 	ctx = identity.WithCaller(ctx, pr, identity.Call{SourceIP: audit.SourceIP(r), SecureTransport: r.TLS != nil})

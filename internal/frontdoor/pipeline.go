@@ -92,18 +92,11 @@ func (p *Pipeline) run(rt *Route, x *Exchange) (any, error) {
 	if err := rt.Protocol.Operation(x); err != nil {
 		return nil, err
 	}
-	if rt.Audit && p.Trail != nil && !p.ServeUnaudited {
-		if err := p.Trail.Healthy(); err != nil {
-			p.Log.Error("AUDIT TRAIL UNAVAILABLE: refusing a request that cannot be recorded", "request_id", x.ID, "err", err)
-			return nil, ErrAuditUnavailable
-		}
+	if err := p.auditable(rt, x); err != nil {
+		return nil, err
 	}
-	ctx := x.Request.Context()
-	if rt.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, rt.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := withTimeout(x.Request.Context(), rt.Timeout)
+	defer cancel()
 	pr, err := rt.Auth.Authenticate(ctx, x)
 	if err != nil {
 		return nil, err
@@ -115,6 +108,26 @@ func (p *Pipeline) run(rt *Route, x *Exchange) (any, error) {
 	}
 	ctx = identity.WithCaller(ctx, pr, identity.Call{SourceIP: audit.SourceIP(x.Request), SecureTransport: x.Request.TLS != nil})
 	return rt.Protocol.Call(ctx, x)
+}
+
+// auditable refuses x when its route is audited and the trail cannot
+// record it (step 3), unless the operator chose to serve unaudited.
+func (p *Pipeline) auditable(rt *Route, x *Exchange) error {
+	if rt.Audit && p.Trail != nil && !p.ServeUnaudited {
+		if err := p.Trail.Healthy(); err != nil {
+			p.Log.Error("AUDIT TRAIL UNAVAILABLE: refusing a request that cannot be recorded", "request_id", x.ID, "err", err)
+			return ErrAuditUnavailable
+		}
+	}
+	return nil
+}
+
+// withTimeout bounds ctx by d if d is positive.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d > 0 {
+		return context.WithTimeout(ctx, d)
+	}
+	return ctx, func() {}
 }
 
 // encode turns the outcome into the answer: step 6.

@@ -7,11 +7,7 @@ import (
 	"crypto/x509"
 	"net"
 	"path/filepath"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kms"
@@ -32,35 +28,10 @@ func BenchmarkKMSEncryptThroughProxy(b *testing.B) {
 	svc, keyID := kmsOnProxy(b, f)
 	ctx := identity.WithSystem(context.Background())
 	pt := make([]byte, 32)
-	lat := make([]time.Duration, b.N)
-	var next, failed atomic.Int64
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	for range concurrency {
-		wg.Go(func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(b.N) {
-					return
-				}
-				start := time.Now()
-				_, err := svc.Encrypt(ctx, keyID, pt, nil, kms.CryptoOptions{})
-				lat[i] = time.Since(start)
-				if err != nil {
-					failed.Add(1)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
-	if n := failed.Load(); n > 0 {
-		b.Fatalf("%d of %d encrypts failed", n, b.N)
-	}
-	slices.Sort(lat)
-	ms := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
-	b.ReportMetric(ms(0.50), "p50-ms")
-	b.ReportMetric(ms(0.99), "p99-ms")
+	concurrentLatency(b, concurrency, func() error {
+		_, err := svc.Encrypt(ctx, keyID, pt, nil, kms.CryptoOptions{})
+		return err
+	})
 }
 
 // kmsOnProxy returns a KMS core with an external key store on f's proxy

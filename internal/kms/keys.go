@@ -76,7 +76,7 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*store.Key,
 		k.Materials = []store.Material{m}
 	}
 	if err := s.cfg.Store.CreateKey(ctx, k); err != nil {
-		return nil, err
+		return nil, s.createdKeyError(k, err)
 	}
 	traceKeyARN(ctx, s.KeyARN(k.ID))
 	s.cache.putKey(k, s.now())

@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"errors"
 
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -34,34 +35,24 @@ func (s *Service) checkXKSCreate(ctx context.Context, in CreateKeyInput, k *stor
 	if !md.Usable() {
 		return newError(ErrXksKeyInvalidConfiguration, "The external key %s must be an enabled AES_256 key that supports ENCRYPT and DECRYPT in the external key manager.", in.XksKeyID)
 	}
-	if err := s.checkXksKeyFree(ctx, c.ID, in.XksKeyID); err != nil {
-		return err
-	}
 	k.CustomKeyStoreID, k.XksKeyID = c.ID, in.XksKeyID
 	return nil
 }
 
-// checkXksKeyFree refuses an external key another KMS key of the store
-// uses. The store has no index on it, so this reads every key: creating
-// keys in an external key store is rare. Two concurrent CreateKeys can
-// both pass; AWS documents the rule, not its atomicity.
-func (s *Service) checkXksKeyFree(ctx context.Context, storeID, xksKeyID string) error {
-	after := ""
-	for {
-		page, err := s.cfg.Store.ListKeys(ctx, after, 1000)
-		if err != nil {
-			return err
-		}
-		for _, k := range page {
-			if k.CustomKeyStoreID == storeID && k.XksKeyID == xksKeyID {
-				return newError(ErrXksKeyAlreadyInUse, "The external key %s is already associated with KMS key %s in this external key store.", xksKeyID, s.KeyARN(k.ID))
-			}
-		}
-		if len(page) < 1000 {
-			return nil
-		}
-		after = page[len(page)-1].ID
+// createdKeyError is store.CreateKey's refusal of a key of a custom key
+// store as AWS answers it: the store's transaction checks that the store
+// still exists and that no other key of it uses the same external key.
+func (s *Service) createdKeyError(k *store.Key, err error) error {
+	var inUse *store.XksKeyInUseError
+	switch {
+	case k.CustomKeyStoreID == "":
+		return err
+	case errors.As(err, &inUse):
+		return newError(ErrXksKeyAlreadyInUse, "The external key %s is already associated with KMS key %s in this external key store.", k.XksKeyID, s.KeyARN(inUse.KeyID))
+	case errors.Is(err, store.ErrNotFound):
+		return customKeyStoreNotFound(k.CustomKeyStoreID)
 	}
+	return err
 }
 
 // checkCustomKeyStoreOrigin applies CreateKey's rules on CustomKeyStoreId,

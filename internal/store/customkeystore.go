@@ -10,6 +10,17 @@ import (
 // holds KMS keys (Key.CustomKeyStoreID). It wraps ErrConflict.
 var ErrHasKeys = fmt.Errorf("%w: custom key store has keys", ErrConflict)
 
+// XksKeyInUseError: CreateKey refused a key of an external key store
+// whose XksKeyID another key of the same store (KeyID) already uses. It
+// wraps ErrConflict.
+type XksKeyInUseError struct{ KeyID string }
+
+func (e *XksKeyInUseError) Error() string {
+	return "store: the external key is used by key " + e.KeyID + " of the same custom key store"
+}
+
+func (e *XksKeyInUseError) Unwrap() error { return ErrConflict }
+
 // CustomKeyStore is a custom key store of the account: for Trent, an
 // external key store (type EXTERNAL_KEY_STORE) reached through an XKS
 // proxy. Timestamps are UTC.

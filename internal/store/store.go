@@ -69,7 +69,10 @@ type Key struct {
 	// CustomKeyStoreID and XksKeyID are set on a key of origin
 	// EXTERNAL_KEY_STORE: its custom key store, and the ID of its key in
 	// the external key manager. CreateKey fails with ErrNotFound if the
-	// custom key store does not exist.
+	// custom key store does not exist, and with an *XksKeyInUseError if
+	// another key of the store has the same XksKeyID — checked in its
+	// transaction, so two concurrent CreateKeys cannot both take one
+	// external key.
 	CustomKeyStoreID string `json:"customKeyStoreId,omitempty"`
 	XksKeyID         string `json:"xksKeyId,omitempty"`
 	Policy           string `json:"policy,omitempty"`

@@ -159,12 +159,17 @@ func (s *Store) DeleteCustomKeyStore(ctx context.Context, id string) error {
 	return nil
 }
 
-// lockCustomKeyStore locks the custom key store's row FOR KEY SHARE until
-// the end of tx, so that DeleteCustomKeyStore waits for tx and then sees
-// what it wrote. ErrNotFound if absent.
-func lockCustomKeyStore(ctx context.Context, tx pgx.Tx, id string) error {
+// lockCustomKeyStore locks the custom key store's row until the end of tx,
+// so that DeleteCustomKeyStore waits for tx and then sees what it wrote:
+// FOR KEY SHARE, or FOR UPDATE when exclusive, which also serialises the
+// CreateKeys of the store (for the XksKeyID check). ErrNotFound if absent.
+func lockCustomKeyStore(ctx context.Context, tx pgx.Tx, id string, exclusive bool) error {
+	lock := "FOR KEY SHARE"
+	if exclusive {
+		lock = "FOR UPDATE"
+	}
 	var one int
-	err := tx.QueryRow(ctx, `SELECT 1 FROM custom_key_stores WHERE id = $1 FOR KEY SHARE`, id).Scan(&one)
+	err := tx.QueryRow(ctx, `SELECT 1 FROM custom_key_stores WHERE id = $1 `+lock, id).Scan(&one)
 	if err := noRows(err); err != nil {
 		return fmt.Errorf("custom key store %s: %w", id, err)
 	}

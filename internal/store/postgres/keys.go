@@ -28,7 +28,10 @@ func (s *Store) CreateKey(ctx context.Context, k *store.Key) error {
 		err = inserted(s.exec(ctx, insert, k.ID, due, doc, cks))
 	} else {
 		err = s.inTx(ctx, func(tx pgx.Tx) error {
-			if err := lockCustomKeyStore(ctx, tx, k.CustomKeyStoreID); err != nil {
+			if err := lockCustomKeyStore(ctx, tx, k.CustomKeyStoreID, k.XksKeyID != ""); err != nil {
+				return err
+			}
+			if err := xksKeyFree(ctx, tx, k); err != nil {
 				return err
 			}
 			return inserted(tx.Exec(ctx, insert, k.ID, due, doc, cks))
@@ -39,6 +42,38 @@ func (s *Store) CreateKey(ctx context.Context, k *store.Key) error {
 	}
 	k.Version = 1
 	return nil
+}
+
+// xksKeyFree refuses k if another key of its custom key store uses its
+// XksKeyID. It runs in CreateKey's transaction after the store's row is
+// locked FOR UPDATE, so CreateKeys naming one external key store are
+// serialised. The documents are decoded here rather than read as jsonb,
+// which refuses documents holding an escaped NUL.
+func xksKeyFree(ctx context.Context, tx pgx.Tx, k *store.Key) error {
+	if k.XksKeyID == "" {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id, version, doc FROM keys WHERE custom_key_store_id = $1`, k.CustomKeyStoreID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var version int64
+		var doc []byte
+		if err := rows.Scan(&id, &version, &doc); err != nil {
+			return err
+		}
+		other, err := codec.DecodeKey(doc, version)
+		if err != nil {
+			return err
+		}
+		if other.XksKeyID == k.XksKeyID {
+			return &store.XksKeyInUseError{KeyID: id}
+		}
+	}
+	return rows.Err()
 }
 
 // GetKey implements store.Store. ErrNotFound if absent.

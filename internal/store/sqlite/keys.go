@@ -30,6 +30,9 @@ func (s *Store) CreateKey(ctx context.Context, k *store.Key) error {
 			if !exists {
 				return fmt.Errorf("custom key store %s: %w", k.CustomKeyStoreID, store.ErrNotFound)
 			}
+			if err := xksKeyFree(ctx, tx, k); err != nil {
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx,
 			`INSERT INTO keys (id, version, due_at, doc) VALUES (?, 1, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -41,6 +44,25 @@ func (s *Store) CreateKey(ctx context.Context, k *store.Key) error {
 	}
 	k.Version = 1
 	return nil
+}
+
+// xksKeyFree refuses k if another key of its custom key store uses its
+// XksKeyID. It runs in CreateKey's write transaction, which the embedded
+// store serialises with every other write.
+func xksKeyFree(ctx context.Context, tx *sql.Tx, k *store.Key) error {
+	if k.XksKeyID == "" {
+		return nil
+	}
+	var other string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM keys WHERE json_extract(doc, '$.customKeyStoreId') = ?
+		AND json_extract(doc, '$.xksKeyId') = ? LIMIT 1`, k.CustomKeyStoreID, k.XksKeyID).Scan(&other)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return &store.XksKeyInUseError{KeyID: other}
 }
 
 // GetKey implements store.Store. It reads from the read pool and never

@@ -220,6 +220,20 @@ func testCustomKeyStores(t *testing.T, open func(t *testing.T) store.Store) {
 		if got.CustomKeyStoreID != cksID(0) || got.XksKeyID != k.XksKeyID {
 			t.Errorf("key read back in store %q, XKS key %q; want %q, %q", got.CustomKeyStoreID, got.XksKeyID, cksID(0), k.XksKeyID)
 		}
+		// One external key, one KMS key per store; another store may use it.
+		taken := xksKey(keyID(4), cksID(0))
+		taken.XksKeyID = k.XksKeyID
+		var inUse *store.XksKeyInUseError
+		if err := s.CreateKey(t.Context(), taken); !errors.As(err, &inUse) || inUse.KeyID != keyID(1) || !errors.Is(err, store.ErrConflict) {
+			t.Errorf("CreateKey with a taken XksKeyID: %v, want an XksKeyInUseError naming %s", err, keyID(1))
+		}
+		_, err = s.GetKey(t.Context(), keyID(4))
+		checkErr(t, "GetKey of the refused key", err, store.ErrNotFound)
+		elsewhere := xksKey(keyID(5), cksID(1))
+		elsewhere.XksKeyID = k.XksKeyID
+		mustCreate(t, s, elsewhere)
+		checkErr(t, "DeleteKey", s.DeleteKey(t.Context(), keyID(5)), nil)
+
 		err = s.DeleteCustomKeyStore(t.Context(), cksID(0))
 		checkErr(t, "DeleteCustomKeyStore with a key", err, store.ErrHasKeys)
 		checkErr(t, "DeleteCustomKeyStore's refusal", err, store.ErrConflict)
@@ -267,4 +281,30 @@ func testDeleteCustomKeyStoreVersusCreateKey(t *testing.T, open func(t *testing.
 func testOwnerRaces(t *testing.T, open func(t *testing.T) (a, b store.Store)) {
 	t.Run("DeleteUserVersusCreateLoginProfile", func(t *testing.T) { testDeleteUserVersusCreateLoginProfile(t, open) })
 	t.Run("DeleteCustomKeyStoreVersusCreateKey", func(t *testing.T) { testDeleteCustomKeyStoreVersusCreateKey(t, open) })
+	t.Run("CreateKeyVersusCreateKeyOfOneXksKey", func(t *testing.T) { testCreateKeysOfOneXksKey(t, open) })
+}
+
+// testCreateKeysOfOneXksKey races two CreateKeys taking one external key
+// of a custom key store: exactly one succeeds.
+func testCreateKeysOfOneXksKey(t *testing.T, open func(t *testing.T) (a, b store.Store)) {
+	s, b := open(t)
+	cks := customKeyStore(cksID(0), "shared")
+	checkErr(t, "CreateCustomKeyStore", s.CreateCustomKeyStore(t.Context(), cks), nil)
+	for r := range raceRounds {
+		k1, k2 := xksKey(keyID(2*r), cks.ID), xksKey(keyID(2*r+1), cks.ID)
+		k2.XksKeyID = k1.XksKeyID
+		errs := race(
+			func() error { return s.CreateKey(t.Context(), k1) },
+			func() error { return b.CreateKey(t.Context(), k2) },
+		)
+		var inUse *store.XksKeyInUseError
+		switch {
+		case errs[0] == nil && errs[1] == nil:
+			t.Fatalf("round %d: both CreateKeys took external key %s", r, k1.XksKeyID)
+		case errs[0] != nil && errs[1] != nil:
+			t.Fatalf("round %d: both failed: %v; %v", r, errs[0], errs[1])
+		case !errors.As(errors.Join(errs[0], errs[1]), &inUse):
+			t.Fatalf("round %d: the refusal is %v, %v; want an XksKeyInUseError", r, errs[0], errs[1])
+		}
+	}
 }

@@ -22,7 +22,7 @@ import (
 
 // cryptOnce makes the single-part C_Encrypt (fnEncrypt) or C_Decrypt
 // (fnDecrypt) call of an operation the caller has initialised on session
-// sh of the module at path, with an output buffer of size bytes, and
+// sh of module m, with an output buffer of size bytes, and
 // returns the output (never nil).
 //
 // miekg/pkcs11's Encrypt and Decrypt ask the output length first (a NULL
@@ -37,7 +37,7 @@ import (
 // buffers), so no copy of the plaintext is left in C memory. On an error
 // the output buffer is wiped: a module may have written part of a
 // plaintext before refusing the tag.
-func cryptOnce(path string, fnum int, sh mp.SessionHandle, in []byte, size int) ([]byte, error) {
+func cryptOnce(m *module, fnum int, sh mp.SessionHandle, in []byte, size int) ([]byte, error) {
 	out := make([]byte, max(size, 1)) // a buffer to point into even for size 0
 	var one [1]byte
 	inPtr := &one[0] // modules refuse a NULL input pointer, even for 0 bytes
@@ -45,7 +45,7 @@ func cryptOnce(path string, fnum int, sh mp.SessionHandle, in []byte, size int) 
 		inPtr = &in[0]
 	}
 	n := C.ulong(size)
-	err := callModule(path, fnum, func(fn unsafe.Pointer) uint {
+	err := m.call(fnum, func(fn unsafe.Pointer) uint {
 		return uint(C.trent_crypt(fn, C.ulong(sh), (*C.uchar)(unsafe.Pointer(inPtr)), C.ulong(len(in)),
 			(*C.uchar)(unsafe.Pointer(&out[0])), &n))
 	})

@@ -63,7 +63,7 @@ func TestGCMKnownAnswer(t *testing.T) {
 	}
 }
 
-// TestCallModule: callModule refuses a module the process has not loaded
+// TestCallModule: module.call refuses a module the process has not loaded
 // and function numbers outside CK_FUNCTION_LIST, and reaches C_Encrypt
 // and C_Decrypt, which answer CKR_OPERATION_NOT_INITIALIZED without an
 // init.
@@ -72,24 +72,24 @@ func TestCallModule(t *testing.T) {
 	ok := func(unsafe.Pointer) uint { return 0 }
 	for _, tc := range []struct {
 		name string
-		path string
+		mod  *module
 		n    int
 		want uint
 	}{
-		{"not loaded", "/nonexistent/libnothing.so", fnEncrypt, mp.CKR_GENERAL_ERROR},
-		{"function 0", tok.mod.path, 0, mp.CKR_GENERAL_ERROR},
-		{"function 69", tok.mod.path, 69, mp.CKR_GENERAL_ERROR},
-		{"loaded", tok.mod.path, fnEncrypt, 0},
+		{"not loaded", &module{path: "/nonexistent/libnothing.so"}, fnEncrypt, mp.CKR_GENERAL_ERROR},
+		{"function 0", tok.mod, 0, mp.CKR_GENERAL_ERROR},
+		{"function 69", tok.mod, 69, mp.CKR_GENERAL_ERROR},
+		{"loaded", tok.mod, fnEncrypt, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := callModule(tc.path, tc.n, ok)
+			err := tc.mod.call(tc.n, ok)
 			if tc.want == 0 && err != nil || tc.want != 0 && !isRV(err, tc.want) {
-				t.Fatalf("callModule = %v, want %#x", err, tc.want)
+				t.Fatalf("module.call = %v, want %#x", err, tc.want)
 			}
 		})
 	}
 	for _, fn := range []int{fnEncrypt, fnDecrypt} {
-		if out, err := cryptOnce(tok.mod.path, fn, tok.sess, []byte("x"), 32); out != nil || !isRV(err, mp.CKR_OPERATION_NOT_INITIALIZED) {
+		if out, err := cryptOnce(tok.mod, fn, tok.sess, []byte("x"), 32); out != nil || !isRV(err, mp.CKR_OPERATION_NOT_INITIALIZED) {
 			t.Fatalf("function %d without an init: %x, %v", fn, out, err)
 		}
 	}

@@ -26,6 +26,9 @@ type module struct {
 	refs             int
 	reserved         *C.char // NSS parameters; freed after C_Finalize
 	finalize         bool    // this process's C_Initialize succeeded
+
+	flOnce sync.Once      // looks up fl on first use (module.call)
+	fl     unsafe.Pointer // the module's CK_FUNCTION_LIST, or nil
 }
 
 var (

@@ -38,7 +38,7 @@ func (p *Pool) EncryptAESGCM(key PoolKey, iv, aad, plaintext []byte) (usedIV, ci
 			return p11err("C_EncryptInit", err, "")
 		}
 		p.calls.Add(1)
-		ct, err := cryptOnce(p.anchor.mod.path, fnEncrypt, s.h, plaintext, len(plaintext)+GCMTagSize)
+		ct, err := cryptOnce(p.anchor.mod, fnEncrypt, s.h, plaintext, len(plaintext)+GCMTagSize)
 		if err != nil {
 			return p11err("C_Encrypt", err, "")
 		}
@@ -77,7 +77,7 @@ func (p *Pool) DecryptAESGCM(key PoolKey, iv, aad, ciphertext []byte) ([]byte, e
 			return p11err("C_DecryptInit", err, "")
 		}
 		p.calls.Add(1)
-		if pt, err = cryptOnce(p.anchor.mod.path, fnDecrypt, s.h, ciphertext, len(ciphertext)); err != nil {
+		if pt, err = cryptOnce(p.anchor.mod, fnDecrypt, s.h, ciphertext, len(ciphertext)); err != nil {
 			if isDataError(err) {
 				return fmt.Errorf("%w (%w)", ErrDecryptFailed, p11err("C_Decrypt", err, ""))
 			}

@@ -13,24 +13,26 @@ typedef unsigned long trent_ul;
 typedef struct { unsigned char major, minor; void *fn[68]; } trent_fl;
 typedef trent_ul (*trent_getfl)(trent_fl **);
 
-// trent_function returns function number n (1-based, pkcs11f.h's order)
-// of the module at path if the process has loaded it already, with in *h
-// the dlopen handle to give trent_release after the call; NULL if the
-// module is not loaded or does not have that function.
-static void *trent_function(const char *path, int n, void **h) {
-	*h = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
-	if (*h == NULL) return NULL;
-	trent_getfl get = (trent_getfl)dlsym(*h, "C_GetFunctionList");
+// trent_function_list returns the CK_FUNCTION_LIST of the module at path
+// if the process has loaded it already, else NULL. The extra dlopen handle
+// is closed at once: the handle miekg/pkcs11 holds keeps the module, and so
+// the list, loaded until the module is unloaded.
+static void *trent_function_list(const char *path) {
+	void *h = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+	if (h == NULL) return NULL;
+	trent_getfl get = (trent_getfl)dlsym(h, "C_GetFunctionList");
 	trent_fl *fl = NULL;
-	if (n < 1 || n > 68 || get == NULL || get(&fl) != 0 || fl == NULL || fl->fn[n-1] == NULL) {
-		dlclose(*h);
-		*h = NULL;
-		return NULL;
-	}
-	return fl->fn[n-1];
+	if (get == NULL || get(&fl) != 0) fl = NULL;
+	dlclose(h);
+	return fl;
 }
 
-static void trent_release(void *h) { dlclose(h); }
+// trent_function returns function number n (1-based, pkcs11f.h's order)
+// of the function list fl, or NULL.
+static void *trent_function(void *fl, int n) {
+	if (fl == NULL || n < 1 || n > 68) return NULL;
+	return ((trent_fl *)fl)->fn[n-1];
+}
 
 typedef struct { trent_ul mechanism; void *param; trent_ul param_len; } trent_mech;
 typedef trent_ul (*trent_wrapfn)(trent_ul, trent_mech *, trent_ul, trent_ul, unsigned char *, trent_ul *);
@@ -58,22 +60,24 @@ const (
 	fnWrapKey = 61
 )
 
-// callModule calls call with the C function pointer of function n of the
-// module at path, which the process must have loaded (dlopen with
-// RTLD_NOLOAD: the handle miekg/pkcs11 holds keeps it loaded; this one
-// keeps it so for the duration of the call). call returns the CK_RV. This
-// is how a function is called with arguments miekg/pkcs11 does not give:
-// mostly an output buffer of our own size in one call, where miekg/pkcs11
-// would ask the length first and trust the module's answer.
-func callModule(path string, n int, call func(fn unsafe.Pointer) uint) error {
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	var h unsafe.Pointer
-	fn := C.trent_function(cpath, C.int(n), &h)
+// call calls call with the C function pointer of function n of m, and
+// returns its CK_RV as an error. This is how a function is called with
+// arguments miekg/pkcs11 does not give: mostly an output buffer of our own
+// size in one call, where miekg/pkcs11 would ask the length first and
+// trust the module's answer. The function list is looked up once per
+// module (it is on the path of every AES-GCM call of a root key or the
+// XKS proxy); it stays valid while m is loaded, which the caller's
+// reference to m guarantees.
+func (m *module) call(n int, call func(fn unsafe.Pointer) uint) error {
+	m.flOnce.Do(func() {
+		cpath := C.CString(m.path)
+		defer C.free(unsafe.Pointer(cpath))
+		m.fl = C.trent_function_list(cpath)
+	})
+	fn := C.trent_function(m.fl, C.int(n))
 	if fn == nil {
 		return mp.Error(mp.CKR_GENERAL_ERROR)
 	}
-	defer C.trent_release(h)
 	if rv := call(fn); rv != 0 {
 		return mp.Error(rv)
 	}
@@ -90,7 +94,7 @@ func (t *Token) wrapKeyBuffered(mech uint, wrapping, key mp.ObjectHandle, max in
 	buf := C.malloc(C.size_t(max))
 	defer C.free(buf)
 	n := C.trent_ul(max)
-	err := callModule(t.mod.path, fnWrapKey, func(fn unsafe.Pointer) uint {
+	err := t.mod.call(fnWrapKey, func(fn unsafe.Pointer) uint {
 		return uint(C.trent_wrap(fn, C.trent_ul(t.sess), C.trent_ul(mech), C.trent_ul(wrapping), C.trent_ul(key), (*C.uchar)(buf), &n))
 	})
 	if err != nil {

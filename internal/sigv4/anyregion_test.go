@@ -22,10 +22,16 @@ func TestAnyRegion(t *testing.T) {
 		{"pinned, other region", false, "eu-west-1", "", ErrInvalidSignature},
 		{"any, other region", true, "eu-west-1", "", nil},
 		{"any, scope rewritten", true, "eu-west-1", "ap-south-1", ErrInvalidSignature},
+		// A verifier of every region has no region of its own (the XKS
+		// proxy's): an empty scope region must not match it.
+		{"any, empty region", true, "", "", ErrInvalidSignature},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := kmsVerifier()
 			v.AnyRegion = tc.anyRegion
+			if tc.anyRegion {
+				v.Region = ""
+			}
 			r := kmsRequest(t, kmsBody)
 			Sign(r, kmsBody, testAKID, []byte(testSecret), tc.signIn, "kms", testNow)
 			if tc.scopeAs != "" {

@@ -110,7 +110,10 @@ func (v *Verifier) check(r *http.Request, in *authInput, now time.Time) *Error {
 		return errNotSigned(h)
 	}
 	region := v.Region
-	if v.AnyRegion && in.cred.region != "" {
+	if v.AnyRegion {
+		if in.cred.region == "" {
+			return errScopeRegion("")
+		}
 		region = in.cred.region
 	}
 	if e := checkScope(in.cred, in.amzDate, region, v.Service); e != nil {

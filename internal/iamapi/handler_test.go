@@ -137,7 +137,12 @@ func TestAuditRecords(t *testing.T) {
 	if len(recs) != 4 {
 		t.Fatalf("%d records, want 4", len(recs))
 	}
-	key, sts, denied := recs[1], recs[2], recs[3]
+	user, key, sts, denied := recs[0], recs[1], recs[2], recs[3]
+	// The answer is recorded with CloudTrail's names.
+	if user.EventName != "CreateUser" || !strings.Contains(string(user.ResponseElements), `"userName":"bob"`) ||
+		!strings.Contains(string(user.ResponseElements), `"userId":"AIDA`) {
+		t.Errorf("CreateUser record: %s", user.ResponseElements)
+	}
 	if key.EventSource != audit.SourceIAM || key.EventName != "CreateAccessKey" || key.AWSRegion != "us-east-1" ||
 		key.UserIdentity.Type != "Root" || !strings.Contains(string(key.ResponseElements), bob.id) ||
 		!strings.Contains(string(key.RequestParameters), `"userName":"bob"`) {

@@ -7,13 +7,14 @@ import (
 	"github.com/trent-kms/trent/internal/store"
 )
 
-// userXML is IAM's User shape.
+// userXML is IAM's User shape. Its JSON form, for audit records, uses
+// CloudTrail's names.
 type userXML struct {
-	Path       string `xml:",omitempty"`
-	UserName   string `xml:",omitempty"`
-	UserID     string `xml:"UserId"`
-	Arn        string
-	CreateDate string
+	Path       string `xml:",omitempty" json:"path,omitempty"`
+	UserName   string `xml:",omitempty" json:"userName,omitempty"`
+	UserID     string `xml:"UserId" json:"userId"`
+	Arn        string `json:"arn"`
+	CreateDate string `json:"createDate"`
 }
 
 func userOf(u store.User) userXML {

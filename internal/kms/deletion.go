@@ -66,12 +66,18 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, ref string) (*store.Key
 // automatic rotation is due and deletes imported key material whose
 // ValidTo has passed. It is idempotent and safe to run on
 // several nodes at once: each change is a conditional store update.
-// It returns the number of keys it changed. It first writes the key usage
-// buffered since the last sweep (FlushKeyUsage, lastusage.go).
+// It returns the number of keys it changed. It also writes the key usage
+// buffered since the last sweep (FlushKeyUsage, lastusage.go); a flush
+// that fails keeps the usage buffered for the next sweep and does not hold
+// up the due work (its error is returned with the sweep's).
 func (s *Service) Sweep(ctx context.Context) (int, error) {
-	if err := s.FlushKeyUsage(ctx); err != nil {
-		return 0, err
-	}
+	flushErr := s.FlushKeyUsage(ctx)
+	changed, err := s.sweepDue(ctx)
+	return changed, errors.Join(flushErr, err)
+}
+
+// sweepDue does the work due now, a page of keys at a time.
+func (s *Service) sweepDue(ctx context.Context) (int, error) {
 	now := s.now()
 	ids, err := s.cfg.Store.KeysDue(ctx, now, 100)
 	if err != nil {

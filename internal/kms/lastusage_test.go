@@ -276,6 +276,15 @@ func TestKeyUsageFlushFailure(t *testing.T) {
 	if u := mustLastUsage(t, svc, id).Usage; u == nil || u.RequestID != "r" {
 		t.Fatalf("after a failed flush usage = %+v, want the buffered one", u)
 	}
+	// A failing flush does not hold up the sweep's due work.
+	doomed := mustCreate(t, svc, kms.CreateKeyInput{})
+	if _, err := svc.ScheduleKeyDeletion(sysCtx(), doomed, 7); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(8 * 24 * time.Hour)
+	if n, err := svc.Sweep(sysCtx()); n != 1 || err == nil {
+		t.Fatalf("Sweep with a failing flush = %d, %v; want the key deleted and the flush's error", n, err)
+	}
 	fs.fail = false
 	if err := svc.FlushKeyUsage(sysCtx()); err != nil {
 		t.Fatal(err)

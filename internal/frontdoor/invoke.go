@@ -35,10 +35,8 @@ type Invocation struct {
 type Result struct {
 	// RequestID is the call's request ID, as audited.
 	RequestID string
-	// Out is the operation's output as the protocol's Call returned it
-	// (outputs holding plaintext are wiped once encoded), Body its wire
-	// encoding. Both are zero when the call failed.
-	Out  any
+	// Body is the answer's wire encoding, as the route's clients get it;
+	// nil when the call failed.
 	Body []byte
 }
 
@@ -78,21 +76,13 @@ func (t *Table) Invoke(ctx context.Context, inv Invocation) (Result, error) {
 	start := time.Now()
 	x := &Exchange{ID: uuid.NewString(), Route: rt, Request: inv.Request.WithContext(ctx), Header: http.Header{}, Body: inv.Body}
 	out, err := t.p.invoke(ctx, rt, x, inv.Principal)
-	status, body := t.p.encode(rt, x, out, err)
-	if rt.Audit && t.p.Trail != nil {
-		if aerr := t.p.record(rt, x); aerr != nil && !t.p.ServeUnaudited {
-			clearIf(x.Sensitive, body)
-			status, body = t.p.encode(rt, x, nil, ErrAuditUnavailable)
-		}
-	}
-	if rt.Metrics && t.p.Observer != nil {
-		t.p.Observer.ObserveRequest(x.Op, x.Outcome, time.Since(start))
-	}
+	status, body := t.p.finish(rt, x, out, err)
+	t.p.observe(rt, x, start)
 	if x.Failed() {
 		we := WireError{Code: x.Outcome, Message: x.ErrorMessage, Status: status, Body: body}
 		return Result{RequestID: x.ID}, &CallError{we}
 	}
-	return Result{RequestID: x.ID, Out: out, Body: body}, nil
+	return Result{RequestID: x.ID, Body: body}, nil
 }
 
 // invoke is run's counterpart for an Invocation: no body to read and no

@@ -62,17 +62,32 @@ func (p *Pipeline) serve(rt *Route, w http.ResponseWriter, r *http.Request) {
 	// "x-amzn-RequestId" (an allocation) on every request.
 	x.Header[requestIDHeader] = []string{x.ID}
 	out, err := p.run(rt, x)
+	status, body := p.finish(rt, x, out, err)
+	w.WriteHeader(status)
+	w.Write(body)
+	clearIf(x.Sensitive, body)
+	clearIf(x.Sensitive, x.Body)
+	p.observe(rt, x, start)
+}
+
+// finish encodes the outcome and records it (steps 6 and 7), and returns
+// the answer to send: ErrAuditUnavailable's instead if the record could
+// not be written and the operator did not choose to serve unaudited.
+func (p *Pipeline) finish(rt *Route, x *Exchange, out any, err error) (int, []byte) {
 	status, body := p.encode(rt, x, out, err)
 	if rt.Audit && p.Trail != nil {
 		if aerr := p.record(rt, x); aerr != nil && !p.ServeUnaudited {
 			clearIf(x.Sensitive, body)
+			clearIf(x.Sensitive, x.Body)
 			x.Sensitive = false
 			status, body = p.encode(rt, x, nil, ErrAuditUnavailable)
 		}
 	}
-	w.WriteHeader(status)
-	w.Write(body)
-	clearIf(x.Sensitive, body)
+	return status, body
+}
+
+// observe counts x (step 8).
+func (p *Pipeline) observe(rt *Route, x *Exchange, start time.Time) {
 	if rt.Metrics && p.Observer != nil {
 		p.Observer.ObserveRequest(x.Op, x.Outcome, time.Since(start))
 	}

@@ -19,10 +19,12 @@ import (
 // echo is a protocol that answers the body back and records what the
 // pipeline did with it.
 type echo struct {
-	mu      sync.Mutex
-	called  int
-	gotCtx  context.Context
-	callErr error
+	mu        sync.Mutex
+	called    int
+	gotCtx    context.Context
+	callErr   error
+	sensitive bool   // Call marks the exchange Sensitive
+	body      []byte // the request body Record saw
 }
 
 var errBadAuth = errors.New("bad signature")
@@ -40,6 +42,7 @@ func (e *echo) Call(ctx context.Context, x *Exchange) (any, error) {
 	defer e.mu.Unlock()
 	e.called++
 	e.gotCtx = ctx
+	x.Sensitive = e.sensitive
 	return string(x.Body), e.callErr
 }
 
@@ -63,6 +66,7 @@ func (e *echo) EncodeError(x *Exchange, err error) WireError {
 }
 
 func (e *echo) Record(x *Exchange) *audit.Record {
+	e.body = x.Body
 	return &audit.Record{EventName: x.Op, ErrorCode: x.Outcome}
 }
 
@@ -141,4 +145,20 @@ func (f *fixture) do(path, key, body string) (int, string) {
 	w := httptest.NewRecorder()
 	f.table.ServeHTTP(w, r)
 	return w.Code, w.Body.String()
+}
+
+// TestSensitiveBodiesCleared: a request the protocol marks Sensitive (its
+// body may hold plaintext) has its body wiped once answered and recorded;
+// other bodies are left alone.
+func TestSensitiveBodiesCleared(t *testing.T) {
+	for _, sensitive := range []bool{false, true} {
+		f := newFixture(t, false, Route{Audit: true, MaxBody: 64})
+		f.proto.sensitive = sensitive
+		if code, body := f.do("/Encrypt", "good", "plaintext"); code != 200 || body != "plaintext" {
+			t.Fatalf("answer %d %q", code, body)
+		}
+		if cleared := string(f.proto.body) == "\x00\x00\x00\x00\x00\x00\x00\x00\x00"; cleared != sensitive {
+			t.Errorf("sensitive %v: request body afterwards %q", sensitive, f.proto.body)
+		}
+	}
 }

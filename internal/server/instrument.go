@@ -59,6 +59,7 @@ var storeMethods = []string{
 	"CreateGrant", "GetGrant", "ListGrants", "ListRetirableGrants", "DeleteGrant",
 	"CreateLoginProfile", "GetLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile",
 	"CreateCustomKeyStore", "GetCustomKeyStore", "ListCustomKeyStores", "UpdateCustomKeyStore", "DeleteCustomKeyStore",
+	"PutKeyUsages", "GetKeyUsage",
 }
 
 func timeStore(st store.Store, m *metrics.Server) store.Store {
@@ -254,4 +255,14 @@ func (t *timedStore) UpdateCustomKeyStore(ctx context.Context, id string, fn fun
 func (t *timedStore) DeleteCustomKeyStore(ctx context.Context, id string) error {
 	defer t.done("DeleteCustomKeyStore", time.Now())
 	return t.Store.DeleteCustomKeyStore(ctx, id)
+}
+
+func (t *timedStore) PutKeyUsages(ctx context.Context, us []store.KeyUsage) error {
+	defer t.done("PutKeyUsages", time.Now())
+	return t.Store.PutKeyUsages(ctx, us)
+}
+
+func (t *timedStore) GetKeyUsage(ctx context.Context, keyID string) (store.KeyUsage, error) {
+	defer t.done("GetKeyUsage", time.Now())
+	return t.Store.GetKeyUsage(ctx, keyID)
 }

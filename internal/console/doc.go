@@ -14,13 +14,17 @@
 // # Every action is the API call it stands for
 //
 // A page never touches the core or the store. Everything it reads or
-// changes goes through [frontdoor.Table.Invoke]: the KMS or IAM operation,
-// shaped as the wire request, with the signed-in principal, through the
+// changes in KMS and IAM goes through [frontdoor.Table.Invoke]: the KMS
+// or IAM operation, shaped as the wire request, with the signed-in
+// principal, through the
 // same decoding, authorization (key policies, grants, identity policies),
 // audit record and metrics as the same call from the AWS CLI. A refusal is
 // shown in the page as the API answered it (AccessDenied's own message),
 // never as a server error. The audit record of such a call carries the
-// browser's address and user agent.
+// browser's address and user agent. The one exception is the event
+// history, which reads the audit trail itself (Config.Audit) for the
+// principals the server's policy evaluation allows
+// cloudtrail:LookupEvents; Trent serves no LookupEvents API to invoke.
 //
 // # Sign-in and sessions
 //

@@ -33,6 +33,9 @@ func TestCredentialSlots(t *testing.T) {
 			if tc.session == "mine" && ok != tc.want {
 				t.Fatalf("take: %v, want %v", ok, tc.want)
 			}
+			if tc.session != "mine" && !ok {
+				t.Fatal("another session's attempt lost the slot for its own")
+			}
 			if ok && (name != "f.csv" || string(body) != "secret") {
 				t.Fatalf("took %q %q", name, body)
 			}

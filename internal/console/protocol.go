@@ -15,7 +15,7 @@ import (
 type protocol Console
 
 // state is the console's per-request state: the session the cookie named
-// (nil if none) and the audit record a page asked for (sign-in, sign-out).
+// (nil if none) and the audit record a page asked for (sign-in).
 type state struct {
 	sess   *session
 	record *audit.Record
@@ -108,7 +108,7 @@ func (p *protocol) EncodeError(x *frontdoor.Exchange, err error) frontdoor.WireE
 }
 
 // Record implements frontdoor.Protocol: only the events a page asked to
-// record (ConsoleLogin, sign-out); the API calls a page makes are audited
+// record (ConsoleLogin); the API calls a page makes are audited
 // by their own routes.
 func (p *protocol) Record(x *frontdoor.Exchange) *audit.Record {
 	if st, ok := x.State.(*state); ok {

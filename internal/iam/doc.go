@@ -53,8 +53,8 @@
 //     that user by UserID: of a DeleteUser and a CreateAccessKey racing,
 //     one fails (DeleteConflict or NoSuchEntity), and a user created again
 //     under a deleted user's name never inherits its keys;
-//   - DeleteUser refuses, in this order: access keys ("must delete access
-//     keys first"), inline policies ("must delete policies first"),
+//   - DeleteUser refuses, in this order: a login profile ("must delete
+//     login profile first"), access keys ("must delete access keys first"), inline policies ("must delete policies first"),
 //     attached policies ("must detach all policies first"), checked in the
 //     transaction that deletes.
 //

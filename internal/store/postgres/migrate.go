@@ -16,8 +16,8 @@ var _ store.Migrator = (*Store)(nil)
 // GetMeta implements store.Migrator.
 func (s *Store) GetMeta(ctx context.Context, name string) ([]byte, bool, error) {
 	var v []byte
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT value FROM meta WHERE name = $1`, name).Scan(&v)
+	err := s.read(ctx, func() error {
+		return s.pool.QueryRow(ctx, `SELECT value FROM meta WHERE name = $1`, name).Scan(&v)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil

@@ -85,7 +85,7 @@ var migrations = [][]string{
 	// (store.Key.RotationPeriodInDays, NextRotation) and rotated materials,
 	// and due_at includes the next automatic rotation. No statement is
 	// needed: no key written before had a schedule, so every due_at is
-	// still right. The version itself is the point: a program of version 3
+	// still right. The version itself is the point: a program of version 2
 	// would decode these documents without the schedule and write them
 	// back without it, silently ending automatic rotation, so it must
 	// refuse this store ("schema version 3 is newer").

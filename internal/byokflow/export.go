@@ -177,22 +177,15 @@ func (e *Export) checkKMS(ctx context.Context) (string, error) {
 	return fmt.Sprintf("%s at %s is %s", e.params.KeyARN, conn.Where, md.KeyState), nil
 }
 
+// getParameters asks KMS for a wrapping key and import token (see
+// fetchParameters).
 func (e *Export) getParameters(ctx context.Context) (string, error) {
-	algs := append([]string{e.choice.alg}, e.choice.fallbacks...)
-	for i, alg := range algs {
-		p, err := e.conn.GetParameters(ctx, e.params.KeyARN, alg, e.o.Spec)
-		if err != nil && apiCode(err) == "UnsupportedOperationException" && i+1 < len(algs) {
-			e.s.note(fmt.Sprintf("KMS does not support %s here (%v); trying %s", alg, err, algs[i+1]))
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		p.Source = "KMS's GetParametersForImport answer"
-		e.params = p
-		return fmt.Sprintf("%s %s public key, import token valid until %s", p.Spec, p.Algorithm, p.ValidToString()), nil
+	p, _, err := fetchParameters(ctx, e.conn, &e.s, e.params.KeyARN, e.choice, e.o.Spec)
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("no wrapping algorithm to ask KMS for")
+	e.params = p
+	return fmt.Sprintf("%s %s public key, import token valid until %s", p.Spec, p.Algorithm, p.ValidToString()), nil
 }
 
 // checkWrappingKey checks that the object the user named is the

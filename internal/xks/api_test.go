@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -148,6 +149,20 @@ func TestAPIs(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: %d", ProbePath, resp.StatusCode)
+		}
+	})
+
+	t.Run("metrics count the APIs", func(t *testing.T) {
+		resp, err := f.httpClient(nil).Get("https://" + f.addr + MetricsPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{`trent_requests_total{operation="Encrypt",outcome="ok"}`, `trent_requests_total{operation="GetHealthStatus",outcome="ok"}`} {
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
+				t.Fatalf("GET %s: %d, no %s in\n%s", MetricsPath, resp.StatusCode, want, b)
+			}
 		}
 	})
 }

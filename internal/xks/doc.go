@@ -77,7 +77,9 @@
 // secondary authorization, but does require requestMetadata
 // (ValidationException otherwise, as the AWS test client expects).
 // Load balancers get GET /healthz, unauthenticated and not audited: 200
-// when every store's deep check is ACTIVE, else 503.
+// when every store's deep check is ACTIVE, else 503. GET /metrics,
+// unauthenticated too, exposes the requests the pipeline counted for the
+// four APIs (package metrics' series, as `trent server` has them).
 //
 // # Secondary authorization
 //

@@ -112,11 +112,15 @@ func (s *Server) health(st *store) *healthOut {
 		EKMVendor: vendor, EKMFleet: []ekmDetail{{ID: id, Model: model, HealthStatus: s.checker.status(st.health)}}}
 }
 
-// ProbePath is the load balancers' health probe: GET, no credentials.
-const ProbePath = "/healthz"
+// ProbePath is the load balancers' health probe, MetricsPath the
+// Prometheus text exposition of the proxy's requests: GET, no credentials.
+const (
+	ProbePath   = "/healthz"
+	MetricsPath = "/metrics"
+)
 
 func isProbe(r *http.Request) bool {
-	return r.URL.Path == ProbePath && (r.Method == http.MethodGet || r.Method == http.MethodHead)
+	return (r.URL.Path == ProbePath || r.URL.Path == MetricsPath) && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 }
 
 // probeProtocol answers GET /healthz with the deep health of every key
@@ -130,9 +134,23 @@ type probeOut struct {
 	Status string `json:"status"`
 }
 
-func (probeProtocol) Operation(x *frontdoor.Exchange) error { x.Op = "Healthz"; return nil }
+func (probeProtocol) Operation(x *frontdoor.Exchange) error {
+	x.Op = "Healthz"
+	if x.Request.URL.Path == MetricsPath {
+		x.Op = "Metrics"
+	}
+	return nil
+}
 
-func (p probeProtocol) Call(context.Context, *frontdoor.Exchange) (any, error) {
+// exposition is the answer of GET /metrics.
+type exposition []byte
+
+func (p probeProtocol) Call(_ context.Context, x *frontdoor.Exchange) (any, error) {
+	if x.Op == "Metrics" {
+		var b bytes.Buffer
+		_, err := p.s.metrics.Registry.WriteTo(&b)
+		return exposition(b.Bytes()), err
+	}
 	stores := p.s.state.Load().stores
 	keys := make([]string, 0, len(stores))
 	for k := range stores {
@@ -150,6 +168,10 @@ func (p probeProtocol) Call(context.Context, *frontdoor.Exchange) (any, error) {
 var errProbeUnavailable = &Error{Name: healthUnavailable, Status: http.StatusServiceUnavailable}
 
 func (probeProtocol) Encode(x *frontdoor.Exchange, out any) (int, []byte, error) {
+	if e, ok := out.(exposition); ok {
+		x.Header.Set("Content-Type", "text/plain; version=0.0.4")
+		return http.StatusOK, e, nil
+	}
 	b, err := json.Marshal(out)
 	x.Header.Set("Content-Type", "application/json")
 	return http.StatusOK, b, err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/frontdoor"
+	"github.com/trent-kms/trent/internal/metrics"
 	"github.com/trent-kms/trent/internal/pkcs11"
 	"github.com/trent-kms/trent/internal/xks/xksconfig"
 )
@@ -53,6 +54,7 @@ type Server struct {
 	trail   *audit.Log
 	tls     *tls.Config
 	table   *frontdoor.Table
+	metrics *metrics.Server // the four APIs' counts and latencies, at GET /metrics
 	ops     *tokenOps
 	checker *healthChecker
 	state   atomic.Pointer[state]
@@ -99,11 +101,13 @@ func Open(o Options) (*Server, error) {
 	s.ops = &tokenOps{pool: s.pool, warn: s.log.Warn}
 	s.checker = &healthChecker{pool: s.pool, ttl: ttl, now: time.Now, warn: s.log.Warn, cache: map[string]healthResult{}}
 	s.state.Store(newState(cfg))
-	s.table = frontdoor.NewTable(&frontdoor.Pipeline{Log: s.log, Trail: s.trail})
+	s.metrics = metrics.NewServer([]string{apiGetKeyMetadata, apiEncrypt, apiDecrypt, apiGetHealthStatus})
+	s.table = frontdoor.NewTable(&frontdoor.Pipeline{Log: s.log, Trail: s.trail, Observer: s.metrics})
 	routes := []frontdoor.Route{
-		// Load balancers' probe: GET /healthz, no credentials.
-		{Name: "xks-healthz", Match: isProbe, Protocol: probeProtocol{s}, Auth: frontdoor.Unauthenticated, MaxBody: 1 << 10},
-		{Name: "xks", Protocol: &protocol{s}, Auth: authenticator{}, MaxBody: maxBody, Audit: true},
+		// Load balancers' probe (GET /healthz) and the metrics (GET
+		// /metrics): no credentials, not audited or counted.
+		{Name: "xks-probes", Match: isProbe, Protocol: probeProtocol{s}, Auth: frontdoor.Unauthenticated, MaxBody: 1 << 10},
+		{Name: "xks", Protocol: &protocol{s}, Auth: authenticator{}, MaxBody: maxBody, Audit: true, Metrics: true},
 	}
 	for _, r := range routes {
 		if err := s.table.Add(r); err != nil {

@@ -27,10 +27,8 @@ package xksclient
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,8 +37,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/trent-kms/trent/internal/sigv4"
 )
 
 // Service is the SigV4 service name of XKS proxy requests.
@@ -147,14 +144,10 @@ func (c *Client) call(ctx context.Context, api string, p Proxy, suffix string, i
 		return &Error{API: api, Failure: FailUnreachable, Detail: "bad endpoint"}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.Secret}
-	// A signer per call: the SDK's signer caches the derived signing key
-	// by access key ID alone, so a shared one would keep signing with the
-	// old secret after UpdateCustomKeyStore changed only the secret.
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), Service, c.cfg.Region, c.cfg.Now()); err != nil {
-		return err
-	}
+	// Trent's own signer, whose canonical form its verifier shares (pinned
+	// by the AWS test suite); it keeps no signing key between calls, so a
+	// secret changed by UpdateCustomKeyStore is used at once.
+	sigv4.Sign(req, body, p.AccessKeyID, []byte(p.Secret), c.cfg.Region, Service, c.cfg.Now())
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return &Error{API: api, Failure: transportFailure(err), Detail: err.Error()}

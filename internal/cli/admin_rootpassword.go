@@ -62,8 +62,9 @@ func runRootPassword(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	pw, err := readRootPassword(ctx, *fromStdin, stderr)
 	if err == nil {
-		if perr := login.DefaultPolicy.Check(pw, *accountID); perr != nil {
-			err = fmt.Errorf("the password does not meet the password policy: it %s", strings.Join(perr.(*login.PolicyError).Reasons, "; it "))
+		var perr *login.PolicyError
+		if errors.As(login.DefaultPolicy.Check(pw, *accountID), &perr) {
+			err = fmt.Errorf("the password does not meet the password policy: it %s", strings.Join(perr.Reasons, "; it "))
 		}
 	}
 	if err == nil {

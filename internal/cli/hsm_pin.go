@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"strings"
 
 	"golang.org/x/term"
 
@@ -45,21 +44,10 @@ func (t *tokenFlags) pinSource(ctx context.Context, uri *pkcs11.URI, stderr io.W
 	}
 }
 
-// readPINFile reads a PIN file: its first line, without the line end.
+// readPINFile reads a PIN file (pkcs11.ReadPINFile), warning on stderr
+// of one others may read.
 func readPINFile(path string, stderr io.Writer) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("PIN file: %w", err)
-	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		fmt.Fprintf(stderr, "trent: warning: the PIN file %s can be read by others (mode %04o); chmod 600 it\n", path, fi.Mode().Perm())
-	}
-	pin, _, _ := strings.Cut(string(b), "\n")
-	pin = strings.TrimSuffix(pin, "\r")
-	if pin == "" {
-		return "", fmt.Errorf("PIN file %s is empty", path)
-	}
-	return pin, nil
+	return pkcs11.ReadPINFile(path, func(msg string) { fmt.Fprintln(stderr, "trent: warning: "+msg) })
 }
 
 // promptPIN asks for the PIN on the terminal without echo.

@@ -1,7 +1,6 @@
 package login
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -45,12 +44,6 @@ type PolicyError struct{ Reasons []string }
 const PolicyViolationMessage = "Password does not conform to the account password policy."
 
 func (e *PolicyError) Error() string { return PolicyViolationMessage }
-
-// IsPolicyViolation reports whether err is a *PolicyError.
-func IsPolicyViolation(err error) bool {
-	var pe *PolicyError
-	return errors.As(err, &pe)
-}
 
 // Check returns a *PolicyError if password does not meet p, or equals,
 // in any case, one of forbidden (the account ID, the user's name).

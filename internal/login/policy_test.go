@@ -38,7 +38,7 @@ func TestDefaultPolicy(t *testing.T) {
 				return
 			}
 			pe, isPE := err.(*PolicyError)
-			if !isPE || !IsPolicyViolation(err) {
+			if !isPE {
 				t.Fatalf("Check = %v, want a *PolicyError", err)
 			}
 			if err.Error() != "Password does not conform to the account password policy." {

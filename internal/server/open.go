@@ -99,11 +99,7 @@ func (s *Server) open(ctx context.Context) (err error) {
 	if cfg.DatabaseURL != "" && cfg.CacheTTL == 0 {
 		s.log.Warn("caches never expire (cache TTL 0) on a shared database: changes made through other nodes are not seen")
 	}
-	auditPath := cfg.AuditLog
-	if auditPath == "" {
-		auditPath = filepath.Join(cfg.DataDir, AuditFile)
-	}
-	trail, err := audit.OpenWith(auditPath, audit.Options{Logger: s.log})
+	trail, err := audit.OpenWith(cfg.auditPath(), audit.Options{Logger: s.log})
 	if err != nil {
 		return err
 	}
@@ -162,4 +158,12 @@ func (s *Server) Close() error {
 		err = nil
 	}
 	return err
+}
+
+// auditPath is the audit trail's file: --audit-log, else the data dir's.
+func (c Config) auditPath() string {
+	if c.AuditLog != "" {
+		return c.AuditLog
+	}
+	return filepath.Join(c.DataDir, AuditFile)
 }

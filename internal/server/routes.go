@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"path/filepath"
 
 	"github.com/trent-kms/trent/internal/accesskey"
 	"github.com/trent-kms/trent/internal/api"
@@ -73,12 +72,8 @@ func (s *Server) routes(st store.Store, keys *accesskey.Keyring, trail *audit.Lo
 // newConsole returns the web console, signing in against st's login
 // profiles.
 func (s *Server) newConsole(st store.Store, keys *accesskey.Keyring) (*console.Console, error) {
-	auditPath := s.cfg.AuditLog
-	if auditPath == "" {
-		auditPath = filepath.Join(s.cfg.DataDir, AuditFile)
-	}
 	return console.New(console.Config{
-		AccountID: s.cfg.AccountID, Region: s.cfg.Region, Log: s.log, Audit: consoleAudit{console.AuditFile(auditPath), s.svc},
+		AccountID: s.cfg.AccountID, Region: s.cfg.Region, Log: s.log, Audit: consoleAudit{console.AuditFile(s.cfg.auditPath()), s.svc},
 		SignIn:      login.NewVerifier(login.VerifierConfig{Store: st, Keys: keys, AccountID: s.cfg.AccountID}),
 		IdleTimeout: s.cfg.ConsoleIdleTimeout, AbsoluteTimeout: s.cfg.ConsoleSessionTimeout,
 	})

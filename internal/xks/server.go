@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -130,7 +129,7 @@ func openPool(c *xksconfig.PKCS11) (*pkcs11.Pool, error) {
 	}
 	switch {
 	case c.PINFile != "":
-		pc.PIN = func(pkcs11.TokenInfo) (string, error) { return readPIN(c.PINFile) }
+		pc.PIN = func(pkcs11.TokenInfo) (string, error) { return pkcs11.ReadPINFile(c.PINFile, nil) }
 	case c.PINEnv != "":
 		pc.PIN = func(pkcs11.TokenInfo) (string, error) {
 			if p := os.Getenv(c.PINEnv); p != "" {
@@ -140,21 +139,6 @@ func openPool(c *xksconfig.PKCS11) (*pkcs11.Pool, error) {
 		}
 	}
 	return pkcs11.OpenPool(pc, c.Sessions)
-}
-
-// readPIN reads the first line of a PIN file. Errors never hold the PIN.
-func readPIN(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("PIN file: %w", err)
-	}
-	pin, _, _ := strings.Cut(string(b), "\n")
-	clear(b)
-	pin = strings.TrimSuffix(pin, "\r")
-	if pin == "" {
-		return "", fmt.Errorf("PIN file %s is empty", path)
-	}
-	return pin, nil
 }
 
 // Handler is the server's HTTP handler (the route table), for callers

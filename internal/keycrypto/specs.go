@@ -92,15 +92,6 @@ func lookup(name string) (*spec, error) {
 	return nil, errUnknownSpec(name)
 }
 
-// Specs returns the names of every key spec this package implements.
-func Specs() []string {
-	names := make([]string, 0, len(specs))
-	for n := range specs {
-		names = append(names, n)
-	}
-	return names
-}
-
 type sigFamily int
 
 const (

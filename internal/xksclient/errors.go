@@ -109,7 +109,6 @@ func transportFailure(err error) Failure {
 		recordHdr tls.RecordHeaderError
 		alert     tls.AlertError
 		netErr    net.Error
-		opErr     *net.OpError
 	)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
@@ -119,8 +118,7 @@ func transportFailure(err error) Failure {
 		return FailTLS
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return FailTimeout
-	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return FailUnreachable
 	}
+	// Refused or failed connections (net.OpError "dial") and anything else.
 	return FailUnreachable
 }

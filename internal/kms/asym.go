@@ -72,11 +72,12 @@ func (s *Service) privateMaterial(k *store.Key) ([]byte, error) {
 	return s.unsealed(k, m)
 }
 
-// publicKey returns the SubjectPublicKeyInfo of an asymmetric key. An
-// imported key keeps its public key beside the material, and still has it
-// once the material is deleted or expired (AWS's GetPublicKey answers in
-// PendingImport); a key that never had material has none: "is pending
-// import".
+// publicKey returns the SubjectPublicKeyInfo of an asymmetric key. A key
+// keeps its public key beside the material (generated keys since CreateKey
+// stores it; imported ones still have it once the material is deleted or
+// expired: AWS's GetPublicKey answers in PendingImport); for keys created
+// before, it is derived from the private key. A key that never had
+// material has none: "is pending import".
 func (s *Service) publicKey(k *store.Key) ([]byte, error) {
 	for _, m := range k.Materials {
 		if m.PublicKey != nil {

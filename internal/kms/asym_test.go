@@ -254,3 +254,32 @@ func TestDeriveSharedSecret(t *testing.T) {
 		})
 	}
 }
+
+// TestPublicKeyStoredAtCreation: a generated key pair's public key is
+// stored beside its sealed private key (so public-key operations need not
+// unseal it), and it is the one GetPublicKey answers; symmetric and HMAC
+// material has none.
+func TestPublicKeyStoredAtCreation(t *testing.T) {
+	svc, _, st := newServiceStore(t)
+	for _, c := range []struct{ spec, usage string }{
+		{"ECC_NIST_P256", kms.UsageSignVerify}, {"RSA_2048", kms.UsageEncryptDecrypt},
+		{"HMAC_256", kms.UsageGenerateVerifyMAC}, {"SYMMETRIC_DEFAULT", kms.UsageEncryptDecrypt},
+	} {
+		id := createSpec(t, svc, c.spec, c.usage)
+		k, err := st.GetKey(sysCtx(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := k.Materials[0].PublicKey
+		if c.spec == "HMAC_256" || c.spec == "SYMMETRIC_DEFAULT" {
+			if stored != nil {
+				t.Errorf("%s: a public key is stored", c.spec)
+			}
+			continue
+		}
+		pk, err := svc.GetPublicKey(sysCtx(), id)
+		if err != nil || len(stored) == 0 || !bytes.Equal(stored, pk.PublicKey) {
+			t.Errorf("%s: stored public key %x, GetPublicKey %x, %v", c.spec, stored, pk.PublicKey, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+	"github.com/trent-kms/trent/internal/keycrypto"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -72,6 +73,14 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*store.Key,
 		m, err := s.newMaterial(k.ID, material, MaterialCurrent)
 		if err != nil {
 			return nil, err
+		}
+		// The public key is kept beside the sealed private key, as for
+		// imported material: Verify, Encrypt and GetPublicKey then neither
+		// unseal nor parse the private key.
+		if asymmetric(k) {
+			if m.PublicKey, err = keycrypto.PublicKey(k.KeySpec, material); err != nil {
+				return nil, err
+			}
 		}
 		k.Materials = []store.Material{m}
 	}

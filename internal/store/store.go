@@ -132,9 +132,9 @@ type Material struct {
 	ValidTo         time.Time `json:"validTo,omitempty"`
 	Description     string    `json:"description,omitempty"`
 	Deleted         bool      `json:"deleted,omitempty"` // deleted or expired; Sealed is nil
-	// PublicKey is the SubjectPublicKeyInfo of imported asymmetric
-	// material, kept after the material is deleted or expires so that
-	// GetPublicKey still answers (AWS does).
+	// PublicKey is the SubjectPublicKeyInfo of asymmetric material (not
+	// secret, so not sealed), kept after imported material is deleted or
+	// expires so that GetPublicKey still answers (AWS does).
 	PublicKey []byte `json:"publicKey,omitempty"`
 	// Material that became current by a rotation: when, and how
 	// (AUTOMATIC or ON_DEMAND). Zero for a key's original material.
